@@ -1,0 +1,166 @@
+# One build for every example. An example is a pair DIR/NAME.bpf.c +
+# DIR/NAME.c; the binary is DIR/NAME, intermediates live in .output/.
+# A copied-and-renamed directory builds with no edit here.
+
+OUTPUT     := .output
+ARCH       ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
+			-e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/' \
+			-e 's/loongarch64/loongarch/')
+# Newest clang first: BPF code generation improves with every release.
+CLANG      ?= $(firstword $(foreach v,21 20 19 18 17 16 15 14,$(shell command -v clang-$(v))) \
+			$(shell command -v clang))
+BPFTOOL    ?= $(shell PATH="$$PATH:/usr/sbin:/sbin" command -v bpftool)
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+
+VMLINUX_DIR := vmlinux/$(ARCH)
+ifeq ($(wildcard $(VMLINUX_DIR)/vmlinux.h),)
+# No committed header for this architecture: generate one from the
+# running kernel's BTF (needs CONFIG_DEBUG_INFO_BTF).
+VMLINUX_DIR := $(OUTPUT)/vmlinux/$(ARCH)
+endif
+VMLINUX_H := $(VMLINUX_DIR)/vmlinux.h
+
+CFLAGS     ?= -g -O2
+CFLAGS     += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE
+LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+LDLIBS     += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lmnl
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -Wno-unused-function -I$(VMLINUX_DIR) -Icommon
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Example discovery.
+BPF_SRCS := $(sort $(wildcard */*.bpf.c))
+APPS     := $(foreach s,$(BPF_SRCS),$(if $(wildcard $(s:.bpf.c=.c)),$(s:.bpf.c=)))
+APP_DIRS := $(sort $(patsubst %/,%,$(dir $(APPS))))
+SKELS    := $(foreach a,$(APPS),$(OUTPUT)/$(a).skel.h)
+
+COMMON_SRCS := $(wildcard common/*.c)
+COMMON_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(COMMON_SRCS))
+COMMON_HDRS := $(wildcard common/*.h)
+LIBCOMMON   := $(OUTPUT)/common/libcommon.a
+
+# Unit tests: tests/DIR/NAME_test.c, linked against every skeleton.
+TEST_SRCS  := $(sort $(wildcard tests/*/*_test.c))
+TEST_BINS  := $(patsubst %.c,$(OUTPUT)/%,$(TEST_SRCS))
+TEST_HDRS  := $(wildcard tests/lib/*.h)
+
+TOOLCHAIN_OK := $(OUTPUT)/toolchain.ok
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all clean vmlinux check-env setup demo test test-bins bench help $(APP_DIRS)
+
+all: $(APPS)
+
+help:
+	@echo "make                build every example ($(words $(APPS)) found)"
+	@echo "make DIR            build one directory: $(APP_DIRS)"
+	@echo "make test [T=PAT]   set up, build and run the tests (PAT: xdp, xdp/icmp ...)"
+	@echo "make demo           set up, build and run the XDP ICMP demo"
+	@echo "make check-env      what this kernel and toolchain support, per example"
+	@echo "make vmlinux        regenerate $(VMLINUX_DIR)/vmlinux.h from this kernel"
+	@echo "make bench          run the benchmarks (scripts/bench)"
+	@echo "make clean          remove binaries and $(OUTPUT)/"
+	@echo "V=1                 show every command"
+
+# `make xdp` builds the binaries of xdp/.
+define dir_rule
+$(1): $(filter $(1)/%,$(APPS))
+endef
+$(foreach d,$(APP_DIRS),$(eval $(call dir_rule,$(d))))
+
+$(TOOLCHAIN_OK): scripts/check-toolchain.sh
+	$(Q)mkdir -p $(@D)
+	$(Q)CLANG="$(CLANG)" BPFTOOL="$(BPFTOOL)" PKG_CONFIG="$(PKG_CONFIG)" \
+		scripts/check-toolchain.sh
+	$(Q)touch $@
+
+$(OUTPUT)/vmlinux/$(ARCH)/vmlinux.h: | $(TOOLCHAIN_OK)
+	$(Q)mkdir -p $(@D)
+	$(Q)if [ ! -r /sys/kernel/btf/vmlinux ]; then \
+		echo "no vmlinux/$(ARCH)/vmlinux.h and no /sys/kernel/btf/vmlinux: build on a kernel with CONFIG_DEBUG_INFO_BTF=y, or copy a vmlinux.h for $(ARCH) into vmlinux/$(ARCH)/" >&2; \
+		exit 1; fi
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+vmlinux: | $(TOOLCHAIN_OK)
+	@test -r /sys/kernel/btf/vmlinux || \
+		{ echo "/sys/kernel/btf/vmlinux missing: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF)" >&2; exit 1; }
+	@mkdir -p vmlinux/$(ARCH)
+	$(call msg,GEN,vmlinux/$(ARCH)/vmlinux.h)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+
+# BPF objects: clang, then bpftool gen object (static linking, sanitised
+# ELF), then the skeleton.
+$(OUTPUT)/%.tmp.bpf.o: %.bpf.c $(VMLINUX_H) $(wildcard common/*.bpf.h) $(wildcard */*.h) | $(TOOLCHAIN_OK)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(dir $<) -c $< -o $@
+
+$(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# User space. Every loader may include its own skeleton and header.
+$(OUTPUT)/common/%.o: common/%.c $(COMMON_HDRS) | $(TOOLCHAIN_OK)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LIBBPF_CFLAGS) -Icommon -c $< -o $@
+
+$(LIBCOMMON): $(COMMON_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+define app_rule
+$(OUTPUT)/$(1).o: $(1).c $(OUTPUT)/$(1).skel.h $(COMMON_HDRS) $(wildcard $(dir $(1))*.h)
+	$$(call msg,CC,$$@)
+	$(Q)$$(CC) $$(CFLAGS) $$(LIBBPF_CFLAGS) -Icommon -I$(OUTPUT)/$(dir $(1)) -I$(dir $(1)) -c $$< -o $$@
+
+$(1): $(OUTPUT)/$(1).o $(LIBCOMMON)
+	$$(call msg,BINARY,$$@)
+	$(Q)$$(CC) $$(CFLAGS) $$^ $$(LDLIBS) -o $$@
+endef
+$(foreach a,$(APPS),$(eval $(call app_rule,$(a))))
+
+# Unit tests see every skeleton and every example header.
+$(OUTPUT)/tests/%_test: tests/%_test.c $(SKELS) $(TEST_HDRS) $(COMMON_HDRS) $(LIBCOMMON)
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LIBBPF_CFLAGS) -Icommon -Itests/lib -I$(OUTPUT) -I. \
+		$< $(LIBCOMMON) $(LDLIBS) -o $@
+
+test-bins: $(APPS) $(TEST_BINS)
+
+setup:
+	@scripts/setup.sh
+
+# setup first, then a fresh make: the toolchain may only exist after it.
+test: setup
+	@$(MAKE) --no-print-directory test-bins
+	@tests/run.sh $(T)
+
+demo: setup
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+check-env:
+	@scripts/check-env.sh $(APP_DIRS)
+
+bench: setup
+	@$(MAKE) --no-print-directory all
+	@scripts/bench/run.sh
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT) and binaries)
+	$(Q)rm -rf $(OUTPUT) $(APPS)

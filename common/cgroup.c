@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <linux/magic.h>
+#include "common.h"
+
+const char *cgroup2_mount(void)
+{
+	static char path[4096];
+	char line[8192], *p, *fields[12];
+	FILE *f;
+	int n;
+
+	if (path[0])
+		return path;
+	/*
+	 * mountinfo: "id parent maj:min root mountpoint opts... - fstype src opts".
+	 * The v2 hierarchy is /sys/fs/cgroup on most systems and
+	 * /sys/fs/cgroup/unified on hybrid ones: read, don't guess.
+	 */
+	f = fopen("/proc/self/mountinfo", "r");
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		n = 0;
+		for (p = strtok(line, " \n"); p && n < 12; p = strtok(NULL, " \n"))
+			fields[n++] = p;
+		for (int i = 6; i + 1 < n; i++) {
+			if (strcmp(fields[i], "-"))
+				continue;
+			if (!strcmp(fields[i + 1], "cgroup2") && strlen(fields[4]) < sizeof(path)) {
+				strcpy(path, fields[4]);
+				fclose(f);
+				return path;
+			}
+			break;
+		}
+	}
+	fclose(f);
+	return NULL;
+}
+
+static bool is_cgroup2_dir(const char *path)
+{
+	struct statfs sfs;
+
+	return !statfs(path, &sfs) && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+static int write_file(const char *dir, const char *name, const char *val)
+{
+	char p[4200];
+	int fd, err = 0;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int cgroup_target_open(struct cgroup_target *t, const char *path, char **argv)
+{
+	const char *mnt;
+	int go[2];
+	char c;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = t->go_fd = -1;
+
+	if (path) {
+		if (!is_cgroup2_dir(path))
+			usage_error("not a cgroup v2 directory: %s", path);
+		snprintf(t->path, sizeof(t->path), "%s", path);
+	} else {
+		if (!argv || !argv[0])
+			usage_error("give --cgroup PATH or -- COMMAND [ARGS...]");
+		mnt = cgroup2_mount();
+		if (!mnt)
+			return errmsg("cgroup v2 not found: mount it (mount -t cgroup2 none /sys/fs/cgroup/unified)");
+		snprintf(t->path, sizeof(t->path), "%s/%s-%d", mnt, prog_name, getpid());
+		if (mkdir(t->path, 0755))
+			return fail_step(errno, "creating a child cgroup");
+		t->created = true;
+	}
+	t->fd = open(t->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (t->fd < 0)
+		return fail_step(errno, "opening the cgroup");
+	if (!argv || !argv[0])
+		return EXIT_OK;
+
+	/*
+	 * Fork now, exec later: the child waits on a pipe until the programs
+	 * are attached, then moves itself into the cgroup and execs, so the
+	 * very first socket COMMAND opens is already under the policy.
+	 */
+	if (pipe2(go, O_CLOEXEC))
+		return fail_step(errno, "pipe");
+	t->child = fork();
+	if (t->child < 0)
+		return fail_step(errno, "fork");
+	if (t->child == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		if (write_file(t->path, "cgroup.procs", "0")) {
+			fprintf(stderr, "%s: cannot join %s\n", prog_name, t->path);
+			_exit(127);
+		}
+		/* The loader's handlers do not belong to COMMAND. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		fprintf(stderr, "%s: cannot run %s: %s\n", prog_name, argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(go[0]);
+	t->go_fd = go[1];
+	return EXIT_OK;
+}
+
+int cgroup_target_start(struct cgroup_target *t)
+{
+	if (t->go_fd < 0)
+		return EXIT_OK;
+	if (write(t->go_fd, "g", 1) != 1)
+		return fail_step(errno, "starting COMMAND");
+	close(t->go_fd);
+	t->go_fd = -1;
+	return EXIT_OK;
+}
+
+void cgroup_target_close(struct cgroup_target *t)
+{
+	int i;
+
+	if (t->go_fd >= 0) {
+		/* Never started: closing the pipe makes the child exit. */
+		close(t->go_fd);
+		t->go_fd = -1;
+	}
+	if (t->child > 0) {
+		if (waitpid(t->child, NULL, WNOHANG) == 0) {
+			kill(t->child, SIGTERM);
+			waitpid(t->child, NULL, 0);
+		}
+		t->child = 0;
+	}
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	if (!t->created)
+		return;
+	/* COMMAND may have left daemons behind; cgroup.kill is 5.14+. */
+	for (i = 0; i < 50 && rmdir(t->path) && errno == EBUSY; i++) {
+		if (write_file(t->path, "cgroup.kill", "1"))
+			write_file(t->path, "cgroup.procs", "");
+		usleep(20000);
+	}
+	t->created = false;
+}

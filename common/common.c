@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
+#include "common.h"
+
+struct common_env env = { .interval = 1 };
+const char *prog_name = "catalog";
+volatile sig_atomic_t exiting;
+
+static const struct argp_option common_options[] = {
+	{ "verbose", 'v', NULL, 0, "Show libbpf debug output (verifier log on failure)", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop by itself after SECONDS", 0 },
+	{ "interval", 'i', "SECONDS", 0, "Print statistics every SECONDS (default 1)", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
+	{},
+};
+
+static error_t common_parse(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'v':
+		env.verbose = true;
+		break;
+	case 'd':
+		env.duration = parse_long(arg, "duration", 1, INT_MAX);
+		break;
+	case 'i':
+		env.interval = parse_long(arg, "interval", 1, 3600);
+		break;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp common_argp = {
+	.options = common_options,
+	.parser = common_parse,
+};
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !env.verbose)
+		return 0;
+	/* Without -v only warnings, and those name the step that failed. */
+	if (level == LIBBPF_INFO && !env.verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+void common_init(const struct argp *argp, int argc, char **argv, void *input)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	const char *slash = strrchr(argv[0], '/');
+
+	prog_name = slash ? slash + 1 : argv[0];
+	argp_err_exit_status = EXIT_USAGE;
+	if (argp_parse(argp, argc, argv, 0, NULL, input))
+		exit(EXIT_USAGE);
+
+	libbpf_set_print(libbpf_log);
+
+	/*
+	 * No SA_RESTART: a blocking poll() or read() must return EINTR so the
+	 * loop notices. A handler installed with sigaction() also works in a
+	 * background job of a shell, which starts with SIGINT ignored.
+	 */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog_name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	return EXIT_FAIL;
+}
+
+void warnmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", prog_name);
+	exit(EXIT_USAGE);
+}
+
+const char *err_sentence(int err)
+{
+	if (err < 0)
+		err = -err;
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		return "needs root (or CAP_BPF and CAP_NET_ADMIN)";
+	case EBUSY:
+	case EEXIST:
+		return "something is already attached there";
+	case ENODEV:
+	case ENXIO:
+		return "no such device";
+	case ENOENT:
+		return "not found";
+	case EOPNOTSUPP:
+	case ENOTSUPP:
+		return "not supported by this kernel or device";
+	case EINVAL:
+		return "the kernel refused the request as invalid (try -v for the details)";
+	case E2BIG:
+		return "too big for the kernel";
+	case ENOMEM:
+		return "out of memory (or RLIMIT_MEMLOCK too low)";
+	case ENOSPC:
+		return "map or table is full";
+	case EADDRINUSE:
+		return "address already in use";
+	case ECONNREFUSED:
+		return "connection refused";
+	default:
+		return strerror(err);
+	}
+}
+
+int fail_step(int err, const char *what)
+{
+	if (err < 0)
+		err = -err;
+	errmsg("%s: %s", what, err_sentence(err));
+	if (err == EOPNOTSUPP || err == ENOTSUPP)
+		return EXIT_NOFEATURE;
+	return EXIT_FAIL;
+}
+
+void require_root(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+	uint64_t eff = 0;
+
+	/* Capabilities, not the uid: root under setpriv without them fails too. */
+	if (!syscall(SYS_capget, &hdr, data))
+		eff = data[0].effective | (uint64_t)data[1].effective << 32;
+	if ((eff & (1ULL << CAP_SYS_ADMIN)) ||
+	    ((eff & (1ULL << CAP_BPF)) && (eff & (1ULL << CAP_NET_ADMIN))))
+		return;
+	errmsg("needs root (or CAP_BPF and CAP_NET_ADMIN)");
+	exit(EXIT_FAIL);
+}
+
+long parse_long(const char *arg, const char *what, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 0);
+	if (errno || end == arg || *end)
+		usage_error("%s: not a number: %s", what, arg);
+	if (v < min || v > max)
+		usage_error("%s: %s is out of range (%ld..%ld)", what, arg, min, max);
+	return v;
+}
+
+int parse_ifindex(const char *name)
+{
+	unsigned int idx;
+
+	if (!name || !*name)
+		usage_error("missing interface name");
+	idx = if_nametoindex(name);
+	if (!idx)
+		usage_error("no such interface: %s", name);
+	return idx;
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int plain_wait(void *ctx, int timeout_ms)
+{
+	if (poll(NULL, 0, timeout_ms) < 0)
+		return -errno;
+	return 0;
+}
+
+int run_loop(tick_fn tick, wait_fn wait, void *ctx, pid_t child)
+{
+	uint64_t start = now_ns(), next = start + env.interval * 1000000000ULL;
+	uint64_t end = env.duration ? start + env.duration * 1000000000ULL : 0;
+	int status, ret = EXIT_OK, err;
+
+	if (!wait)
+		wait = plain_wait;
+	while (!exiting) {
+		uint64_t now = now_ns(), until = next;
+
+		if (end && now >= end)
+			break;
+		if (end && end < until)
+			until = end;
+		if (now >= next) {
+			if (tick)
+				tick(ctx, false);
+			next += env.interval * 1000000000ULL;
+			continue;
+		}
+		err = wait(ctx, (until - now) / 1000000 + 1);
+		if (err < 0 && err != -EINTR) {
+			ret = fail_step(err, "polling");
+			break;
+		}
+		if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
+			ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			break;
+		}
+	}
+	if (tick)
+		tick(ctx, true);
+	return ret;
+}
+
+int percpu_sum(int map_fd, const void *key, uint64_t *sum, int nvals)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu, i;
+	uint64_t *vals;
+
+	if (ncpu < 1)
+		return -EINVAL;
+	vals = calloc((size_t)ncpu * nvals, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	memset(sum, 0, nvals * sizeof(*sum));
+	if (bpf_map_lookup_elem(map_fd, key, vals)) {
+		i = -errno;
+		free(vals);
+		return i;
+	}
+	for (cpu = 0; cpu < ncpu; cpu++)
+		for (i = 0; i < nvals; i++)
+			sum[i] += vals[cpu * nvals + i];
+	free(vals);
+	return 0;
+}

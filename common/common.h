@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * User-space plumbing shared by every loader: options, logging, errors,
+ * signals, the stats loop, per-CPU sums, interfaces, cgroups and XDP attach.
+ * A loader keeps only what is particular to its example.
+ */
+#ifndef CATALOG_COMMON_H
+#define CATALOG_COMMON_H
+
+#include <argp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+
+/* Exit codes of CONVENTIONS.md. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_NOFEATURE = 77,
+};
+
+/* The kernel's internal "not supported", seen by user space as errno 524. */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
+/* Options every loader has: -v, -d, -i (and -h, handled by argp). */
+struct common_env {
+	bool verbose;
+	int duration;		/* seconds, 0 = until a signal */
+	int interval;		/* seconds between stats lines */
+};
+extern struct common_env env;
+extern const char *prog_name;
+extern volatile sig_atomic_t exiting;
+
+/*
+ * Add as a child of the loader's argp:
+ *	static const struct argp_child children[] = { { &common_argp }, {} };
+ */
+extern const struct argp common_argp;
+
+/*
+ * Parse argv with the loader's argp (and common_argp as a child), set
+ * prog_name, route libbpf's log through -v, install SIGINT/SIGTERM
+ * handlers. Usage errors exit 2.
+ */
+void common_init(const struct argp *argp, int argc, char **argv, void *input);
+
+/* Messages: "prog: text". errmsg returns EXIT_FAIL for `return errmsg(...)`. */
+int errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * One sentence for an errno (positive or negative), worded for BPF work:
+ * EPERM → "needs root (or CAP_BPF and CAP_NET_ADMIN)" and so on.
+ */
+const char *err_sentence(int err);
+
+/*
+ * Report a failed step "what" with err's sentence and return the exit code
+ * it deserves: EXIT_NOFEATURE for a kernel that lacks the feature
+ * (EOPNOTSUPP, ENOTSUPP), EXIT_FAIL otherwise.
+ */
+int fail_step(int err, const char *what);
+
+/* Exit 1 with the CONVENTIONS sentence unless we may do BPF networking. */
+void require_root(void);
+
+/* Parse helpers: exit 2 with a sentence on bad input. */
+long parse_long(const char *arg, const char *what, long min, long max);
+int parse_ifindex(const char *name);	/* "no such interface: eth9" */
+
+/*
+ * The stats loop: call tick(ctx, false) every env.interval seconds until a
+ * signal, env.duration, or `child` (if > 0) exits; then tick(ctx, true)
+ * once more. wait(ctx, ms) is called to sleep (NULL: plain sleep) so a
+ * loader can poll a ring buffer or a socket instead; it returns < 0 on
+ * error (stops the loop, except for -EINTR). Returns 0, or the child's
+ * exit status as an exit code when `child` is given, or EXIT_FAIL.
+ */
+typedef void (*tick_fn)(void *ctx, bool final);
+typedef int (*wait_fn)(void *ctx, int timeout_ms);
+int run_loop(tick_fn tick, wait_fn wait, void *ctx, pid_t child);
+
+/* Monotonic clock in ns. */
+uint64_t now_ns(void);
+
+/*
+ * Per-CPU maps: sum `nvals` u64 counters at key over every possible CPU.
+ * The value of one CPU is `nvals` u64s (a struct of __u64 fields works).
+ */
+int percpu_sum(int map_fd, const void *key, uint64_t *sum, int nvals);
+
+/* XDP attach through a BPF link, so SIGKILL leaves nothing behind. */
+enum xdp_mode { XDP_MODE_AUTO, XDP_MODE_SKB, XDP_MODE_NATIVE };
+int parse_xdp_mode(const char *arg);	/* "skb" | "native"; exit 2 otherwise */
+/*
+ * Attach prog to ifindex. Refuses with a sentence when a program is
+ * already there, unless force, which replaces a netlink-attached one (a
+ * program held by another process's link cannot be replaced).
+ * On success *link_fd is the link (close it to detach) and *mode_name
+ * says which mode the kernel chose. Returns an exit code.
+ */
+int xdp_attach(struct bpf_program *prog, int ifindex, const char *ifname,
+	       enum xdp_mode mode, bool force, int *link_fd,
+	       const char **mode_name);
+
+/*
+ * The target of an XDP example: IFACE plus --mode and --force. Add
+ * xdp_target_argp as a child of the loader's argp; after common_init,
+ * xdp_target holds the resolved interface.
+ */
+struct xdp_target {
+	const char *ifname;
+	int ifindex;
+	enum xdp_mode mode;
+	bool force;
+};
+extern struct xdp_target xdp_target;
+extern const struct argp xdp_target_argp;
+
+/* cgroup v2. */
+const char *cgroup2_mount(void);	/* NULL when there is none */
+
+/*
+ * The target of a cgroup example: --cgroup PATH (existing, never removed)
+ * or -- COMMAND... (a fresh child cgroup, removed at the end).
+ */
+struct cgroup_target {
+	int fd;			/* open directory of the cgroup */
+	char path[4096];
+	bool created;		/* we made it: remove it on close */
+	pid_t child;		/* COMMAND's pid, 0 when none */
+	int go_fd;		/* write end: tells the child to exec */
+};
+
+/*
+ * Open PATH, or when path is NULL create "<mount>/<prog_name>-<pid>" and
+ * fork argv[0..] stopped before exec. Exit-code style return (0 = ok).
+ */
+int cgroup_target_open(struct cgroup_target *t, const char *path, char **argv);
+/* Let COMMAND run (call after attaching). */
+int cgroup_target_start(struct cgroup_target *t);
+/* Kill what is left of COMMAND's cgroup, remove the cgroup we created. */
+void cgroup_target_close(struct cgroup_target *t);
+
+#endif

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Install what the catalog needs to build, test and demo, from the
+# distribution's own archives. Idempotent: when everything is present at a
+# good enough version it changes nothing and says so.
+#
+#   sudo scripts/setup.sh           install what is missing, then check versions
+#   scripts/setup.sh --check        only check, install nothing (exit 1 if short)
+#
+# Debian 12 is the tested path (libbpf-dev, bpftool and linux-libc-dev from
+# bookworm-backports, clang-19 from main). Debian 13, Ubuntu 24.04 and Fedora
+# use their own package names and are written but untried here.
+set -euo pipefail
+
+MIN_LIBBPF=1.3
+MIN_BPFTOOL=7.3
+MIN_CLANG=14
+
+# Tools the tests, demos and benchmarks call: one per line, "command package".
+# The package name is Debian's; per-distribution renames are in pkg_name().
+RUNTIME_TOOLS="ip iproute2
+ping iputils-ping
+nc netcat-openbsd
+curl curl
+iperf3 iperf3
+tcpdump tcpdump
+ss iproute2
+ethtool ethtool
+nstat iproute2
+setpriv util-linux
+python3 python3
+sha256sum coreutils
+timeout coreutils
+nft nftables
+iptables iptables
+busybox busybox
+socat socat
+gnuplot gnuplot-nox
+wrk wrk"
+
+CHECK_ONLY=0
+[ "${1:-}" = "--check" ] && CHECK_ONLY=1
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
+
+# "1.4.6" >= "1.3" ?
+ver_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
+. /etc/os-release 2>/dev/null || true
+DISTRO="${ID:-unknown}"
+CODENAME="${VERSION_CODENAME:-}"
+
+pick_clang() {
+	local c
+	for c in clang-21 clang-20 clang-19 clang-18 clang-17 clang-16 clang-15 clang-14 clang; do
+		command -v "$c" >/dev/null 2>&1 && { echo "$c"; return; }
+	done
+}
+
+clang_version() {
+	local c
+	c=$(pick_clang)
+	[ -n "$c" ] || return 0
+	"$c" --version | sed -n 's/.*clang version \([0-9][0-9.]*\).*/\1/p' | head -n1
+}
+
+libbpf_version() { pkg-config --modversion libbpf 2>/dev/null || true; }
+
+bpftool_version() {
+	command -v bpftool >/dev/null 2>&1 || return 0
+	# Debian's /usr/sbin/bpftool is a wrapper that fails without a
+	# matching kernel-versioned binary; ask it anyway, it says why.
+	bpftool version 2>/dev/null | sed -n 's/^bpftool v\([0-9.]*\).*/\1/p' | head -n1
+}
+
+# Returns 0 when every requirement is met; prints what is short.
+check_all() {
+	local ok=0 v c line cmd
+	v=$(clang_version)
+	if [ -z "$v" ] || ! ver_ge "$v" "$MIN_CLANG"; then
+		say "clang ${v:-missing}: need >= $MIN_CLANG (package clang-19 or newer)"; ok=1
+	fi
+	v=$(libbpf_version)
+	if [ -z "$v" ] || ! ver_ge "$v" "$MIN_LIBBPF"; then
+		say "libbpf ${v:-missing}: need >= $MIN_LIBBPF (libbpf-dev; on Debian 12 from bookworm-backports)"; ok=1
+	fi
+	v=$(bpftool_version)
+	if [ -z "$v" ] || ! ver_ge "$v" "$MIN_BPFTOOL"; then
+		say "bpftool ${v:-missing}: need >= $MIN_BPFTOOL (bpftool; on Debian 12 from bookworm-backports)"; ok=1
+	fi
+	for h in gelf.h zlib.h libmnl/libmnl.h; do
+		if ! printf '#include <%s>\n' "$h" | cc -E -x c - >/dev/null 2>&1; then
+			say "header <$h> missing (libelf-dev, zlib1g-dev, libmnl-dev)"; ok=1
+		fi
+	done
+	while read -r cmd pkg; do
+		command -v "$cmd" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 \
+			|| { say "command $cmd missing (package $pkg)"; ok=1; }
+	done <<<"$RUNTIME_TOOLS"
+	return $ok
+}
+
+debian_runtime_pkgs() { awk '{print $2}' <<<"$RUNTIME_TOOLS" | sort -u | tr '\n' ' '; }
+
+install_debian12() {
+	local bp=/etc/apt/sources.list.d/bookworm-backports.sources
+	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		say "enabling bookworm-backports in $bp"
+		cat >"$bp" <<EOF
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		-t bookworm-backports libbpf-dev bpftool linux-libc-dev
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		clang-19 llvm-19 make gcc libc6-dev libelf-dev zlib1g-dev libmnl-dev pkg-config \
+		$(debian_runtime_pkgs)
+}
+
+install_debian_newer() {
+	# Debian 13 and Ubuntu 24.04 carry libbpf >= 1.3 and bpftool >= 7.3 in
+	# their main archives. Ubuntu ships bpftool in linux-tools-common.
+	local tools=bpftool clang=clang
+	[ "$DISTRO" = ubuntu ] && tools="linux-tools-common linux-tools-generic"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		$clang llvm make gcc libc6-dev libbpf-dev $tools libelf-dev zlib1g-dev \
+		libmnl-dev pkg-config linux-libc-dev $(debian_runtime_pkgs)
+}
+
+install_fedora() {
+	dnf install -y clang llvm make gcc glibc-devel libbpf-devel bpftool \
+		elfutils-libelf-devel zlib-devel libmnl-devel pkgconf-pkg-config \
+		kernel-headers iproute iputils nmap-ncat curl iperf3 tcpdump ethtool \
+		util-linux python3 coreutils nftables iptables-nft busybox socat \
+		gnuplot wrk
+}
+
+if check_all >/dev/null 2>&1; then
+	say "everything is present (clang $(clang_version), libbpf $(libbpf_version), bpftool $(bpftool_version)); nothing to do"
+	exit 0
+fi
+
+if [ "$CHECK_ONLY" = 1 ]; then
+	check_all || true
+	exit 1
+fi
+
+[ "$(id -u)" = 0 ] || die "needs root to install packages: run 'sudo $0'"
+
+case "$DISTRO:$CODENAME" in
+debian:bookworm) install_debian12 ;;
+debian:*|ubuntu:*) install_debian_newer ;;
+fedora:*) install_fedora ;;
+*) die "unknown distribution '$DISTRO': install clang >= $MIN_CLANG, libbpf >= $MIN_LIBBPF, bpftool >= $MIN_BPFTOOL, libelf, zlib, libmnl and the tools in README.md by hand" ;;
+esac
+
+if ! check_all; then
+	die "some requirements are still not met (see above)"
+fi
+say "ready: clang $(clang_version), libbpf $(libbpf_version), bpftool $(bpftool_version)"

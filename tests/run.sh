@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The test runner behind `make test` (run `make test-bins` first).
+#
+#   tests/run.sh [PATTERN]     PATTERN selects tests by name: xdp, xdp/icmp ...
+#
+# Tests: tests/DIR/NAME.sh (scenario, shell) and .output/tests/DIR/NAME_test
+# (unit, C, built from tests/DIR/NAME_test.c). A test prints "PASS x",
+# "FAIL x (why)" and "SKIP x (why)" lines; one that prints none is judged
+# by its exit status (0 pass, 77 skip, else fail). After every test the
+# runner checks that it left no namespace, BPF program or link, root
+# qdisc, route, XDP attachment or cgroup behind, and fails it otherwise.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+PATTERN=${1:-}
+LOGDIR=.output/test-logs
+TIMEOUT=${TEST_TIMEOUT:-300}
+RUN_ID=c$(printf '%04x' $((RANDOM % 65536)))
+mkdir -p "$LOGDIR"
+
+[ "$(id -u)" = 0 ] || { echo "tests need root: sudo make test" >&2; exit 1; }
+[ -d /sys/fs/bpf ] && ! mountpoint -q /sys/fs/bpf && mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+
+npass=0 nfail=0 nskip=0
+
+CG2=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+
+snapshot() {
+	ip netns list 2>/dev/null | awk '{print "netns " $1}'
+	bpftool link list 2>/dev/null | awk -F: '/^[0-9]+:/ {print "link " $1 ":" $2}'
+	bpftool prog list 2>/dev/null | awk '/^[0-9]+:/ {print "prog " $1 " " $2 " " $4}'
+	tc qdisc show 2>/dev/null | grep -v -e 'qdisc noqueue' -e 'qdisc mq ' -e 'qdisc fq_codel' \
+		-e 'qdisc pfifo_fast' | sed 's/^/qdisc /'
+	ip route show table all 2>/dev/null | grep -v -e '^local ' -e '^broadcast ' -e '^multicast ' \
+		| sed 's/^/route4 /'
+	ip -6 route show table all 2>/dev/null | grep -v -e '^local ' -e '^multicast ' -e '^anycast ' \
+		| sed 's/^/route6 /'
+	ip -o link show 2>/dev/null | awk '/ xdp/ {print "xdp " $2}'
+	[ -n "$CG2" ] && find "$CG2" -maxdepth 3 -type d 2>/dev/null | sed 's/^/cgroup /'
+}
+
+# What appeared since BEFORE and is still there; programs and links are
+# freed after an RCU grace period, so give them a moment.
+leaks() {
+	local before=$1 i left
+	for i in $(seq 1 30); do
+		left=$(comm -13 "$before" <(snapshot | sort))
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	printf '%s\n' "$left"
+}
+
+# Whatever a test started and did not stop carries its TEST_PREFIX.
+kill_leftovers() {
+	local p pids=()
+	for p in /proc/[0-9]*; do
+		[ "${p#/proc/}" = $$ ] && continue
+		grep -qaz "^TEST_PREFIX=$1\$" "$p/environ" 2>/dev/null && pids+=("${p#/proc/}")
+	done
+	[ ${#pids[@]} = 0 ] && return
+	echo "# runner: killing processes the test left running: ${pids[*]}"
+	kill -KILL "${pids[@]}" 2>/dev/null
+	sleep 0.2
+}
+
+run_one() {
+	local name=$1 cmd=$2 log="$LOGDIR/${1//\//_}.log" before rc lines left prefix
+	before=$(mktemp)
+	snapshot | sort >"$before"
+	prefix="$RUN_ID$((++seq))"
+	TEST_PREFIX=$prefix T_NAME="$name" timeout -k 5 "$TIMEOUT" "$cmd" >"$log" 2>&1 </dev/null
+	rc=$?
+	kill_leftovers "$prefix" >>"$log"
+	[ "$rc" = 124 ] && echo "FAIL timed out after ${TIMEOUT}s" >>"$log"
+
+	lines=$(grep -E '^(PASS|FAIL|SKIP) ' "$log")
+	if [ -z "$lines" ]; then
+		case $rc in
+		0) lines="PASS $name" ;;
+		77) lines="SKIP $name (exit 77)" ;;
+		*) lines="FAIL $name (exit $rc)" ;;
+		esac
+	elif [ "$rc" != 0 ] && [ "$rc" != 77 ] && ! grep -q '^FAIL ' <<<"$lines"; then
+		lines+=$'\n'"FAIL $name (exit $rc after its checks)"
+	fi
+	left=$(leaks "$before")
+	rm -f "$before"
+	if [ -n "$left" ]; then
+		lines+=$'\n'"FAIL $name: left behind: $(tr '\n' ';' <<<"$left")"
+	fi
+
+	while read -r verdict rest; do
+		case $verdict in
+		PASS) npass=$((npass + 1)) ;;
+		FAIL) nfail=$((nfail + 1)) ;;
+		SKIP) nskip=$((nskip + 1)) ;;
+		esac
+		# Name each line after its test unless it already is.
+		case $rest in
+		"$name"*) echo "$verdict $rest" ;;
+		*) echo "$verdict $name: $rest" ;;
+		esac
+	done <<<"$lines"
+	if grep -q '^FAIL ' <<<"$lines"; then
+		echo "---- $log (last 25 lines)"
+		tail -n 25 "$log" | sed 's/^/    /'
+		echo "----"
+	fi
+}
+
+seq=0
+tests=()
+for f in .output/tests/*/*_test tests/*/*.sh; do
+	[ -e "$f" ] || continue
+	case $f in tests/lib/*) continue ;; esac
+	name=${f#.output/}
+	name=${name#tests/}
+	name=${name%.sh}
+	if [ -n "$PATTERN" ] && [[ $name != $PATTERN* ]] && [[ $name != *$PATTERN* ]]; then
+		continue
+	fi
+	tests+=("$name=$f")
+done
+
+if [ ${#tests[@]} = 0 ]; then
+	echo "no test matches '${PATTERN}'"
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
+
+start=$(date +%s)
+for t in "${tests[@]}"; do
+	run_one "${t%%=*}" "$ROOT/${t#*=}"
+done
+scripts/lab.sh down --all >/dev/null 2>&1
+echo "# $(( $(date +%s) - start ))s, logs in $LOGDIR/"
+echo "$npass passed, $nfail failed, $nskip skipped"
+[ "$nfail" = 0 ]

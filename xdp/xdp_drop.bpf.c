@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Drop ping: IPv4 ICMP echo and ICMPv6 echo, both directions of the
+ * exchange, at the earliest point a packet can be seen. With drop_all_ip
+ * every other IPv4/IPv6 packet goes too, but never ARP or IPv6 neighbour
+ * discovery: without them no address on the link resolves, and the host
+ * is cut off in ways that look like anything but a filter.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "cursor.bpf.h"
+#include "xdp_drop.h"
+
+const volatile bool drop_all_ip;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDP_DROP_NSTATS);
+	__type(key, __u32);
+	__type(value, struct xdp_drop_count);
+} stats SEC(".maps");
+
+static __always_inline int count(struct xdp_md *ctx, __u32 slot, int verdict)
+{
+	struct xdp_drop_count *cnt = bpf_map_lookup_elem(&stats, &slot);
+
+	if (cnt) {
+		cnt->packets++;
+		cnt->bytes += ctx->data_end - ctx->data;
+	}
+	return verdict;
+}
+
+static __always_inline bool is_ndisc(__u8 type)
+{
+	return type >= NDISC_ROUTER_SOLICITATION && type <= 137;	/* 133..137: RS, RA, NS, NA, redirect */
+}
+
+SEC("xdp")
+int xdp_drop(struct xdp_md *ctx)
+{
+	struct icmp6hdr *icmp6;
+	struct icmphdr *icmp;
+	struct iphdr *iph;
+	struct cursor c;
+	int proto, l4;
+
+	cursor_init_xdp(&c, ctx);
+	proto = parse_eth(&c, NULL);
+
+	if (proto == ETH_P_IP) {
+		l4 = parse_ipv4(&c, &iph);
+		/* Only a first fragment (offset 0) starts with the ICMP header. */
+		if (l4 == IPPROTO_ICMP && !(iph->frag_off & bpf_htons(IP_OFFSET))) {
+			icmp = parse_icmp(&c);
+			if (icmp && (icmp->type == ICMP_ECHO || icmp->type == ICMP_ECHOREPLY))
+				return count(ctx, DROP_ICMP4_ECHO, XDP_DROP);
+		}
+		if (drop_all_ip)
+			return count(ctx, DROP_ALL_IP, XDP_DROP);
+	} else if (proto == ETH_P_IPV6) {
+		l4 = parse_ipv6(&c, NULL);
+		if (l4 == NEXTHDR_ICMP) {
+			icmp6 = parse_icmp6(&c);
+			if (icmp6 && (icmp6->icmp6_type == ICMPV6_ECHO_REQUEST ||
+				      icmp6->icmp6_type == ICMPV6_ECHO_REPLY))
+				return count(ctx, DROP_ICMP6_ECHO, XDP_DROP);
+			if (icmp6 && is_ndisc(icmp6->icmp6_type))
+				return count(ctx, PASS_OTHER, XDP_PASS);
+		}
+		if (drop_all_ip)
+			return count(ctx, DROP_ALL_IP, XDP_DROP);
+	}
+	return count(ctx, PASS_OTHER, XDP_PASS);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
