@@ -133,8 +133,10 @@ $(1): $(OUTPUT)/$(1).o $(LIBCOMMON)
 endef
 $(foreach a,$(APPS),$(eval $(call app_rule,$(a))))
 
-# Unit tests see every skeleton and every example header.
-$(OUTPUT)/tests/%_test: tests/%_test.c $(SKELS) $(TEST_HDRS) $(COMMON_HDRS) $(LIBCOMMON)
+# tests/DIR/X_test.c may include the skeletons and headers of DIR.
+.SECONDEXPANSION:
+$(OUTPUT)/tests/%_test: tests/%_test.c $$(filter $(OUTPUT)/$$(firstword $$(subst /, ,$$*))/%,$(SKELS)) \
+		$(TEST_HDRS) $(COMMON_HDRS) $(LIBCOMMON)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LIBBPF_CFLAGS) -Icommon -Itests/lib -I$(OUTPUT) -I. \

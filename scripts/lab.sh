@@ -23,7 +23,7 @@ set -euo pipefail
 STATE_DIR=/run/ebpf-catalog-lab
 PROG=lab.sh
 
-die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit "${2:-1}"; }
+die() { printf '%s: %s\n' "$PROG" "$1" >&2; exit "${2:-1}"; }
 usage() {
 	sed -n '2,12s/^# \{0,1\}//p' "$0" >&2
 	exit 2
@@ -99,6 +99,12 @@ build_router() {
 	selfcheck "$lab" h1 198.51.100.1 2001:db8:2::1
 }
 
+# More topologies: scripts/lab.d/TOPO.sh defines build_TOPO LAB, using
+# add_host, link, addr and selfcheck; the header of that file documents it.
+for f in "$(dirname "$0")"/lab.d/*.sh; do
+	[ -e "$f" ] && . "$f"
+done
+
 lab_down() {
 	local lab=$1 n
 	[ -f "$STATE_DIR/$lab" ] || return 0
@@ -113,7 +119,8 @@ cmd_up() {
 	[ -n "$lab" ] && [ -n "$topo" ] || usage
 	[[ $lab =~ ^[A-Za-z0-9_.]{1,24}$ ]] || die "lab name must be 1-24 letters, digits, '_' or '.': $lab" 2
 	[ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
-	declare -F "build_$topo" >/dev/null || die "unknown topology: $topo (pair, router)" 2
+	declare -F "build_$topo" >/dev/null ||
+		die "unknown topology: $topo ($(declare -F | sed -n 's/^declare -f build_//p' | tr '\n' ' '))" 2
 	mkdir -p "$STATE_DIR"
 	[ -e "$STATE_DIR/$lab" ] && die "lab $lab already exists (lab.sh down $lab)"
 	: >"$STATE_DIR/$lab"

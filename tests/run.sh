@@ -133,7 +133,12 @@ start=$(date +%s)
 for t in "${tests[@]}"; do
 	run_one "${t%%=*}" "$ROOT/${t#*=}"
 done
-scripts/lab.sh down --all >/dev/null 2>&1
+# Labs of this run that a killed test could not remove.
+for f in /run/ebpf-catalog-lab/"$RUN_ID"*.topo; do
+	[ -e "$f" ] || continue
+	f=${f##*/}
+	scripts/lab.sh down "${f%.topo}" >/dev/null 2>&1
+done
 echo "# $(( $(date +%s) - start ))s, logs in $LOGDIR/"
 echo "$npass passed, $nfail failed, $nskip skipped"
 [ "$nfail" = 0 ]
