@@ -47,8 +47,9 @@ COMMON_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(COMMON_SRCS))
 COMMON_HDRS := $(wildcard common/*.h)
 LIBCOMMON   := $(OUTPUT)/common/libcommon.a
 
-# Unit tests: tests/DIR/NAME_test.c, linked against every skeleton.
-TEST_SRCS  := $(sort $(wildcard tests/*/*_test.c))
+# tests/DIR/NAME.c builds .output/tests/DIR/NAME: unit tests (NAME_test,
+# run by the runner) and small programs the scenario tests drive.
+TEST_SRCS  := $(sort $(filter-out tests/lib/%,$(wildcard tests/*/*.c)))
 TEST_BINS  := $(patsubst %.c,$(OUTPUT)/%,$(TEST_SRCS))
 TEST_HDRS  := $(wildcard tests/lib/*.h)
 
@@ -133,9 +134,9 @@ $(1): $(OUTPUT)/$(1).o $(LIBCOMMON)
 endef
 $(foreach a,$(APPS),$(eval $(call app_rule,$(a))))
 
-# tests/DIR/X_test.c may include the skeletons and headers of DIR.
+# tests/DIR/X.c may include the skeletons and headers of DIR.
 .SECONDEXPANSION:
-$(OUTPUT)/tests/%_test: tests/%_test.c $$(filter $(OUTPUT)/$$(firstword $$(subst /, ,$$*))/%,$(SKELS)) \
+$(OUTPUT)/tests/%: tests/%.c $$(filter $(OUTPUT)/$$(firstword $$(subst /, ,$$*))/%,$(SKELS)) \
 		$(TEST_HDRS) $(COMMON_HDRS) $(LIBCOMMON)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
