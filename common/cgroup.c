@@ -47,11 +47,14 @@ const char *cgroup2_mount(void)
 	return NULL;
 }
 
-static bool is_cgroup2_dir(const char *path)
+bool cgroup_path_ok(const char *path)
 {
 	struct statfs sfs;
+	struct stat st;
 
-	return !statfs(path, &sfs) && sfs.f_type == CGROUP2_SUPER_MAGIC;
+	/* Files in cgroupfs (cgroup.procs) have the magic too: want a directory. */
+	return !statfs(path, &sfs) && sfs.f_type == CGROUP2_SUPER_MAGIC &&
+	       !stat(path, &st) && S_ISDIR(st.st_mode);
 }
 
 static int write_file(const char *dir, const char *name, const char *val)
@@ -69,8 +72,13 @@ static int write_file(const char *dir, const char *name, const char *val)
 	return err;
 }
 
+static void on_child(int sig)
+{
+}
+
 int cgroup_target_open(struct cgroup_target *t, const char *path, char **argv)
 {
+	struct sigaction sa = { .sa_handler = on_child };
 	const char *mnt;
 	int go[2];
 	char c;
@@ -79,7 +87,7 @@ int cgroup_target_open(struct cgroup_target *t, const char *path, char **argv)
 	t->fd = t->go_fd = -1;
 
 	if (path) {
-		if (!is_cgroup2_dir(path))
+		if (!cgroup_path_ok(path))
 			usage_error("not a cgroup v2 directory: %s", path);
 		snprintf(t->path, sizeof(t->path), "%s", path);
 	} else {
@@ -106,6 +114,9 @@ int cgroup_target_open(struct cgroup_target *t, const char *path, char **argv)
 	 */
 	if (pipe2(go, O_CLOEXEC))
 		return fail_step(errno, "pipe");
+	/* Without SA_RESTART, COMMAND's exit interrupts run_loop's sleep at once. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
 	t->child = fork();
 	if (t->child < 0)
 		return fail_step(errno, "fork");

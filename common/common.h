@@ -128,6 +128,7 @@ extern const struct argp xdp_target_argp;
 
 /* cgroup v2. */
 const char *cgroup2_mount(void);	/* NULL when there is none */
+bool cgroup_path_ok(const char *path);	/* an existing cgroup v2 directory */
 
 /*
  * The target of a cgroup example: --cgroup PATH (existing, never removed)
