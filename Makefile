@@ -143,7 +143,10 @@ $(OUTPUT)/tests/%: tests/%.c $$(filter $(OUTPUT)/$$(firstword $$(subst /, ,$$*))
 	$(Q)$(CC) $(CFLAGS) $(LIBBPF_CFLAGS) -Icommon -Itests/lib -I$(OUTPUT) -I. \
 		$< $(LIBCOMMON) $(LDLIBS) -o $@
 
-test-bins: $(APPS) $(TEST_BINS)
+# BPF objects the lab loads with iproute2 (tests/lib/NAME.bpf.c).
+TEST_BPF_OBJS := $(patsubst %.bpf.c,$(OUTPUT)/%.bpf.o,$(wildcard tests/lib/*.bpf.c))
+
+test-bins: $(APPS) $(TEST_BINS) $(TEST_BPF_OBJS)
 
 setup:
 	@scripts/setup.sh

@@ -7,6 +7,8 @@
 #   lab.sh down NAME               remove one lab
 #   lab.sh down --all              remove every lab this script built
 #   lab.sh exec NAME HOST CMD...   run CMD in host HOST of lab NAME
+#   lab.sh napi NAME HOST IFACE    attach a native XDP pass program to IFACE so
+#                                  it receives XDP_TX/redirected frames (veth)
 #   lab.sh status                  list labs, hosts and addresses
 #
 # Topologies (documentation address ranges only):
@@ -25,7 +27,7 @@ PROG=lab.sh
 
 die() { printf '%s: %s\n' "$PROG" "$1" >&2; exit "${2:-1}"; }
 usage() {
-	sed -n '2,12s/^# \{0,1\}//p' "$0" >&2
+	sed -n '2,14s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -155,6 +157,15 @@ cmd_exec() {
 	ip netns exec "$(ns "$lab" "$host")" "$@"
 }
 
+cmd_napi() {
+	local obj
+	[ $# = 3 ] || usage
+	obj=$(cd "$(dirname "$0")/.." && pwd)/.output/tests/lib/xdp_pass.bpf.o
+	[ -r "$obj" ] || die "$obj missing: run 'make test-bins'"
+	# Netlink-attached: it goes away with the lab's namespace.
+	ip -n "$(ns "$1" "$2")" link set dev "$3" xdpdrv obj "$obj" sec xdp
+}
+
 cmd_status() {
 	local f lab n
 	for f in "$STATE_DIR"/*.topo; do
@@ -174,6 +185,7 @@ case "${1:-}" in
 up) shift; cmd_up "$@" ;;
 down) shift; cmd_down "$@" ;;
 exec) shift; cmd_exec "$@" ;;
+napi) shift; cmd_napi "$@" ;;
 status) shift; cmd_status ;;
 *) usage ;;
 esac
