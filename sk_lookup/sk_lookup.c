@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* sk_lookup: one listening socket receives connections for many ports. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include "common.h"
+#include "serve.h"
+#include "sk_lookup.h"
+#include "sk_lookup.skel.h"
+
+static const char doc[] =
+"Steer TCP connections (and with --udp, UDP datagrams) for every port of the\n"
+"steer set to one socket that never bound those ports. An SK_LOOKUP program,\n"
+"attached to this network namespace, looks up the destination port and\n"
+"assigns the socket with bpf_sk_assign(). By default the socket is this\n"
+"program's own echo server on --port ([::], IPv4 and IPv6); with --pid and\n"
+"--fd it is another process's socket, taken with pidfd_getfd(), so a running\n"
+"server gets more ports without a restart.\n"
+"\n"
+"EXAMPLES:\n"
+"  sk_lookup --steer 5202 --steer 8000-8099        # then: nc HOST 8042\n"
+"  sk_lookup --port 7 --steer 1-1023 --udp -d 60\n"
+"  sk_lookup --pid 1234 --fd 3 --steer 8080-8089   # give nginx 10 more ports\n";
+
+enum { OPT_PID = 1000, OPT_FD };
+
+static const struct argp_option options[] = {
+	{ "port", 'p', "PORT", 0, "Port of the echo server (default 5201)", 0 },
+	{ "steer", 's', "PORT|LO-HI", 0, "Steer this port or range (repeat; at least one)", 0 },
+	{ "udp", 'u', NULL, 0, "Steer UDP too (the echo server also answers UDP)", 0 },
+	{ "pid", OPT_PID, "PID", 0, "Take the socket of process PID (with --fd) instead", 0 },
+	{ "fd", OPT_FD, "FD", 0, "With --pid: that process's fd of a TCP listener or UDP socket", 0 },
+	{},
+};
+
+static struct {
+	int port;
+	bool udp;
+	pid_t pid;
+	int fd;
+	char set[256];		/* the steer set as given, for the banner */
+	uint16_t lo[64], hi[64];
+	int nranges;
+	long nports;
+} cfg = { .port = 5201, .fd = -1 };
+
+static void add_range(const char *arg)
+{
+	char buf[32], *dash;
+	long lo, hi;
+
+	if (cfg.nranges == 64)
+		usage_error("too many --steer options (at most 64)");
+	snprintf(buf, sizeof(buf), "%s", arg);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	lo = parse_long(buf, "steer port", 1, 65535);
+	hi = dash ? parse_long(dash + 1, "steer port", 1, 65535) : lo;
+	if (hi < lo)
+		usage_error("steer range %s is empty (LO must not exceed HI)", arg);
+	cfg.nports += hi - lo + 1;
+	if (cfg.nports > SK_LOOKUP_MAX_PORTS)
+		usage_error("steer set has more than %d ports", SK_LOOKUP_MAX_PORTS);
+	cfg.lo[cfg.nranges] = lo;
+	cfg.hi[cfg.nranges++] = hi;
+	snprintf(cfg.set + strlen(cfg.set), sizeof(cfg.set) - strlen(cfg.set), "%s%s",
+		 cfg.nranges > 1 ? "," : "", arg);
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	static bool port_given;
+
+	switch (key) {
+	case 'p':
+		cfg.port = parse_long(arg, "port", 1, 65535);
+		port_given = true;
+		break;
+	case 's':
+		add_range(arg);
+		break;
+	case 'u':
+		cfg.udp = true;
+		break;
+	case OPT_PID:
+		cfg.pid = parse_long(arg, "pid", 1, INT32_MAX);
+		break;
+	case OPT_FD:
+		cfg.fd = parse_long(arg, "fd", 0, INT32_MAX);
+		break;
+	case ARGP_KEY_ARG:
+		usage_error("unexpected argument: %s", arg);
+	case ARGP_KEY_END:
+		if (!cfg.nranges)
+			usage_error("give at least one --steer PORT or --steer LO-HI");
+		if (!cfg.pid != (cfg.fd < 0))
+			usage_error("--pid and --fd go together");
+		if (cfg.pid && (port_given || cfg.udp))
+			usage_error("--port and --udp are for the echo server, not with --pid");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child children[] = {
+	{ &common_argp, 0, "Common options:", 0 },
+	{},
+};
+
+static const struct argp argp = {
+	.options = options,
+	.parser = parse_opt,
+	.doc = doc,
+	.children = children,
+};
+
+/* Another process's socket, duplicated into ours (Linux 5.6). */
+static int take_socket(pid_t pid, int fd, int *out, int *slot, char *what, size_t wlen)
+{
+	int pidfd, sfd, type = 0, dom = 0, listening = 0;
+	socklen_t len = sizeof(int);
+
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		if (errno == ESRCH)
+			return errmsg("no such process: %d", pid);
+		return fail_step(errno == ENOSYS ? EOPNOTSUPP : errno, "pidfd_open (Linux 5.3)");
+	}
+	sfd = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	close(pidfd);
+	if (sfd < 0) {
+		if (errno == EBADF)
+			return errmsg("process %d has no file descriptor %d", pid, fd);
+		return fail_step(errno == ENOSYS ? EOPNOTSUPP : errno, "pidfd_getfd (Linux 5.6)");
+	}
+	getsockopt(sfd, SOL_SOCKET, SO_DOMAIN, &dom, &len);
+	getsockopt(sfd, SOL_SOCKET, SO_TYPE, &type, &len);
+	getsockopt(sfd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len);
+	if ((dom != AF_INET && dom != AF_INET6) ||
+	    !((type == SOCK_STREAM && listening) || type == SOCK_DGRAM)) {
+		close(sfd);
+		return errmsg("fd %d of process %d is not a listening TCP socket or a UDP socket",
+			      fd, pid);
+	}
+	*slot = type == SOCK_STREAM ? SLOT_TCP : SLOT_UDP;
+	snprintf(what, wlen, "the %s %s socket of process %d (fd %d)",
+		 dom == AF_INET ? "IPv4" : "IPv6", type == SOCK_STREAM ? "TCP" : "UDP", pid, fd);
+	*out = sfd;
+	return EXIT_OK;
+}
+
+static int put_socket(struct sk_lookup_bpf *skel, int slot, int fd)
+{
+	__u64 val = fd;
+	__u32 key = slot;
+
+	if (bpf_map__update_elem(skel->maps.socks, &key, sizeof(key), &val, sizeof(val), BPF_ANY))
+		return fail_step(errno, "putting the socket into the SOCKMAP");
+	return 0;
+}
+
+struct ctx {
+	struct sk_lookup_bpf *skel;
+	struct srv srv;
+};
+
+static void print_stats(void *arg, bool final)
+{
+	struct ctx *c = arg;
+	int fd = bpf_map__fd(c->skel->maps.stats);
+	uint64_t v[STAT_MAX] = {};
+
+	for (__u32 i = 0; i < STAT_MAX; i++)
+		percpu_sum(fd, &i, &v[i], 1);
+	printf("%ssteered: tcp %llu udp %llu | not in set %llu | no socket %llu | assign failed %llu",
+	       final ? "total " : "", (unsigned long long)v[STAT_STEERED_TCP],
+	       (unsigned long long)v[STAT_STEERED_UDP], (unsigned long long)v[STAT_NOT_IN_SET],
+	       (unsigned long long)v[STAT_NO_SOCKET], (unsigned long long)v[STAT_ASSIGN_FAILED]);
+	if (!cfg.pid)
+		printf(" | echo: connections %llu datagrams %llu bytes %llu",
+		       (unsigned long long)c->srv.accepted, (unsigned long long)c->srv.datagrams,
+		       (unsigned long long)c->srv.bytes);
+	printf("\n");
+	fflush(stdout);
+}
+
+static int serve(void *arg, int timeout_ms)
+{
+	return srv_wait(&((struct ctx *)arg)->srv, timeout_ms);
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx c = {};
+	struct bpf_link *link = NULL;
+	char what[128];
+	struct stat st;
+	int netns = -1, fd = -1, slot = SLOT_TCP, err;
+	__u8 one = 1;
+
+	common_init(&argp, argc, argv, NULL);
+	require_root();
+
+	c.skel = sk_lookup_bpf__open_and_load();
+	if (!c.skel)
+		return fail_step(errno, "loading the BPF program");
+
+	for (int r = 0; r < cfg.nranges; r++)
+		for (long p = cfg.lo[r]; p <= cfg.hi[r]; p++) {
+			__u16 port = p;
+
+			if (bpf_map__update_elem(c.skel->maps.ports, &port, sizeof(port),
+						 &one, sizeof(one), BPF_ANY)) {
+				err = fail_step(errno, "filling the port set");
+				goto out;
+			}
+		}
+
+	if (cfg.pid) {
+		err = take_socket(cfg.pid, cfg.fd, &fd, &slot, what, sizeof(what));
+		if (err)
+			goto out;
+		err = put_socket(c.skel, slot, fd);
+		close(fd);	/* the SOCKMAP holds the socket; its owner still serves it */
+		if (err)
+			goto out;
+	} else {
+		fd = srv_socket(SOCK_STREAM, NULL, cfg.port, false);
+		if (fd < 0 || srv_add(&c.srv, fd, 0)) {
+			err = fail_step(fd, "TCP echo socket");
+			goto out;
+		}
+		if ((err = put_socket(c.skel, SLOT_TCP, fd)))
+			goto out;
+		if (cfg.udp) {
+			fd = srv_socket(SOCK_DGRAM, NULL, cfg.port, false);
+			if (fd < 0 || srv_add(&c.srv, fd, 0)) {
+				err = fail_step(fd, "UDP echo socket");
+				goto out;
+			}
+			if ((err = put_socket(c.skel, SLOT_UDP, fd)))
+				goto out;
+		}
+		snprintf(what, sizeof(what), "the echo server on [::]:%d (%s)", cfg.port,
+			 cfg.udp ? "TCP and UDP" : "TCP");
+	}
+
+	netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (netns < 0) {
+		err = fail_step(errno, "opening this network namespace");
+		goto out;
+	}
+	/* A netns link: it goes away with the last fd, even on SIGKILL. */
+	link = bpf_program__attach_netns(c.skel->progs.steer_ports, netns);
+	if (!link) {
+		err = errno == EINVAL ? fail_step(EOPNOTSUPP, "attaching SK_LOOKUP (Linux 5.9)")
+				      : fail_step(errno, "attaching SK_LOOKUP to the namespace");
+		goto out;
+	}
+	fstat(netns, &st);
+	printf("sk_lookup: ports %s (%ld) of netns net:[%lu] go to %s; Ctrl-C to stop\n",
+	       cfg.set, cfg.nports, (unsigned long)st.st_ino, what);
+	fflush(stdout);
+	err = run_loop(print_stats, cfg.pid ? NULL : serve, &c, 0);
+out:
+	bpf_link__destroy(link);
+	if (netns >= 0)
+		close(netns);
+	srv_free(&c.srv);
+	sk_lookup_bpf__destroy(c.skel);
+	return err;
+}
