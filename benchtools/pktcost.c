@@ -299,7 +299,7 @@ out:
 /* The catalog's objects: examples only, not the bench's own fixtures. */
 static bool is_example(const char *path)
 {
-	return !strstr(path, ".tmp.bpf.o") && strncmp(path, ".output/bench/", 14) &&
+	return !strstr(path, ".tmp.bpf.o") && strncmp(path, ".output/benchtools/", 19) &&
 	       strncmp(path, ".output/pktgen/", 15);
 }
 
