@@ -21,6 +21,7 @@
 #include <linux/if_ether.h>
 #include "common.h"
 #include "pktgen.skel.h"
+#include "../tests/lib/testlib.h"	/* build_packet: the unit tests' frames */
 
 enum pkt_type { PKT_UDP, PKT_ICMP, PKT_SYN };
 
@@ -153,81 +154,31 @@ static const struct argp argp = {
 	.children = children,
 };
 
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
-
-static uint32_t csum_add(const uint8_t *p, size_t len, uint32_t sum)
-{
-	for (; len > 1; len -= 2, p += 2)
-		sum += p[0] << 8 | p[1];
-	if (len)
-		sum += p[0] << 8;
-	return sum;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-/* The frame without its FCS (the kernel never sees one): size - 4 bytes. */
+/*
+ * The frame without its FCS (the kernel never sees one): size - 4 bytes,
+ * zero payload. Built by the unit tests' builder, checksums in full.
+ */
 static size_t build_frame(uint8_t *f)
 {
-	size_t len = cfg.size - 4, l4len = len - ETH_HLEN - 20;
-	uint8_t *ip = f + ETH_HLEN, *l4 = ip + 20, proto;
-	uint16_t sum;
+	static const uint8_t proto[] = { [PKT_UDP] = 17, [PKT_ICMP] = 1, [PKT_SYN] = 6 };
+	static const size_t l4hdr[] = { [PKT_UDP] = 8, [PKT_ICMP] = 8, [PKT_SYN] = 20 };
+	static const uint8_t zeros[1600];
+	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+	struct pkt_spec s = {
+		.proto = proto[cfg.type],
+		.src = inet_ntop(AF_INET, &cfg.src, src, sizeof(src)),
+		.dst = inet_ntop(AF_INET, &cfg.dst, dst, sizeof(dst)),
+		.sport = cfg.sport, .dport = cfg.dport,
+		.icmp_type = 8, .icmp_id = getpid(), .icmp_seq = 1,
+		.frag = 0x4000,			/* DF */
+		.payload = zeros,
+	};
+	size_t len;
 
-	memset(f, 0, len);
+	s.payload_len = cfg.size - 4 - ETH_HLEN - 20 - l4hdr[cfg.type];
+	len = build_packet(f, &s);
 	memcpy(f, cfg.dmac, ETH_ALEN);
 	memcpy(f + ETH_ALEN, cfg.smac, ETH_ALEN);
-	put16(f + 12, ETH_P_IP);
-
-	switch (cfg.type) {
-	case PKT_ICMP:
-		proto = IPPROTO_ICMP;
-		l4[0] = 8;			/* echo request */
-		put16(l4 + 4, getpid());	/* identifier */
-		put16(l4 + 6, 1);
-		put16(l4 + 2, ntohs(csum_fold(csum_add(l4, l4len, 0))));
-		break;
-	case PKT_SYN:
-		proto = IPPROTO_TCP;
-		put16(l4, cfg.sport);
-		put16(l4 + 2, cfg.dport);
-		put16(l4 + 4, 0x1234);		/* sequence number */
-		l4[12] = 5 << 4;
-		l4[13] = 0x02;			/* SYN */
-		put16(l4 + 14, 65535);
-		break;
-	default:
-		proto = IPPROTO_UDP;
-		put16(l4, cfg.sport);
-		put16(l4 + 2, cfg.dport);
-		put16(l4 + 4, l4len);
-	}
-
-	ip[0] = 0x45;
-	put16(ip + 2, 20 + l4len);
-	put16(ip + 6, 0x4000);			/* DF */
-	ip[8] = 64;
-	ip[9] = proto;
-	memcpy(ip + 12, &cfg.src, 4);
-	memcpy(ip + 16, &cfg.dst, 4);
-	put16(ip + 10, ntohs(csum_fold(csum_add(ip, 20, 0))));
-
-	if (proto != IPPROTO_ICMP) {
-		uint8_t *at = l4 + (proto == IPPROTO_TCP ? 16 : 6);
-
-		sum = csum_fold(csum_add(l4, l4len, csum_add(ip + 12, 8, proto + l4len)));
-		if (proto == IPPROTO_UDP && !sum)
-			sum = 0xffff;
-		memcpy(at, &sum, 2);
-	}
 	return len;
 }
 
