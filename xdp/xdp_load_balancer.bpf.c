@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * A one-arm TCP load balancer in XDP, with full NAT. A client's packet to
+ * VIP:port leaves again as LB:nport -> backend:port; the backend's answer
+ * comes back to the LB and leaves as VIP:port -> client. The client sees
+ * only the VIP, the backend only the LB. The backend is picked by a hash
+ * of the connection and remembered in a connection table, so a change of
+ * the backend set moves no established connection. MAC addresses come
+ * from the kernel's FIB and neighbour tables (bpf_fib_lookup).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "cursor.bpf.h"
+#include "csum.bpf.h"
+#include "xdp_load_balancer.h"
+
+/* Set by the loader before load; all in network byte order. */
+const volatile __be32 vip;
+const volatile __be16 vport;
+const volatile __be32 lb_addr;		/* our source address towards backends */
+
+/* The backend set: slots [0, nr_backends) of `backends` are live. */
+__u32 nr_backends;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LB_MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, __be32);
+} backends SEC(".maps");
+
+/* Backends currently in the set (a removed one still drains its connections). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LB_MAX_BACKENDS);
+	__type(key, __be32);
+	__type(value, __u8);
+} members SEC(".maps");
+
+/* Every backend ever in the set, with its counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4 * LB_MAX_BACKENDS);
+	__type(key, __be32);
+	__type(value, struct lb_count);
+} backend_stats SEC(".maps");
+
+/* Client -> the backend and port chosen for it ... */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LB_MAX_CONNS);
+	__type(key, struct lb_client);
+	__type(value, struct lb_nat);
+} conns SEC(".maps");
+
+/* ... and back: what a backend's reply to LB:port belongs to. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LB_MAX_CONNS);
+	__type(key, struct lb_nat);
+	__type(value, struct lb_client);
+} nat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LB_NSTATS);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline int count(__u32 what, int verdict)
+{
+	__u64 *n = bpf_map_lookup_elem(&stats, &what);
+
+	if (n)
+		(*n)++;
+	return verdict;
+}
+
+static __always_inline void count_backend(__be32 addr, __u32 bytes, bool new_conn)
+{
+	struct lb_count *c = bpf_map_lookup_elem(&backend_stats, &addr);
+
+	if (!c)
+		return;
+	c->packets++;
+	c->bytes += bytes;
+	c->conns += new_conn;
+}
+
+/*
+ * A new connection: hash it onto the live set, then find an LB port
+ * towards that backend that no other client holds (first choice: the
+ * client's own port). Returns false when there is no backend or port.
+ */
+static __always_inline int assign(struct lb_client *cl, struct lb_nat *out)
+{
+	__u32 h = lb_hash(cl->addr, cl->port, vip, vport);
+	__u32 n = nr_backends, slot;
+	struct lb_client *owner;
+	__be32 *addr;
+	__u32 i;
+
+	if (n == 0 || n > LB_MAX_BACKENDS)
+		return LB_NO_BACKEND;
+	slot = h % n;
+	addr = bpf_map_lookup_elem(&backends, &slot);
+	if (!addr)
+		return LB_NO_BACKEND;
+	out->backend = *addr;
+	out->pad = 0;
+	for (i = 0; i < LB_NAT_TRIES; i++) {
+		out->port = i == 0 ? cl->port :
+			bpf_htons(LB_NAT_PORT_MIN + (h + i * 7919) % LB_NAT_PORTS);
+		owner = bpf_map_lookup_elem(&nat, out);
+		if (owner && owner->addr == cl->addr && owner->port == cl->port)
+			break;
+		if (owner)
+			continue;
+		if (!bpf_map_update_elem(&nat, out, cl, BPF_NOEXIST))
+			break;
+	}
+	if (i == LB_NAT_TRIES)
+		return LB_NO_PORT;
+	bpf_map_update_elem(&conns, cl, out, BPF_ANY);
+	return -1;
+}
+
+/*
+ * Rewrite both addresses and one port, fixing the IPv4 checksum and the
+ * TCP one (whose pseudo-header holds the addresses) incrementally.
+ */
+static __always_inline void rewrite(struct iphdr *iph, struct tcphdr *th,
+				    __be32 saddr, __be32 daddr, __be16 *port, __be16 new_port)
+{
+	csum_replace4(&iph->check, iph->saddr, saddr);
+	csum_replace4(&iph->check, iph->daddr, daddr);
+	csum_replace4(&th->check, iph->saddr, saddr);
+	csum_replace4(&th->check, iph->daddr, daddr);
+	csum_replace2(&th->check, *port, new_port);
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	*port = new_port;
+}
+
+/*
+ * Where does a packet from saddr to daddr go next? Fills in the MACs and
+ * returns XDP_TX (back out of the interface it came in on), a redirect,
+ * or a drop with its reason counted.
+ */
+static __always_inline int forward(struct xdp_md *ctx, struct ethhdr *eth, struct iphdr *iph,
+				   __be32 saddr, __be32 daddr)
+{
+	struct bpf_fib_lookup fib = {
+		.family = AF_INET,
+		.l4_protocol = IPPROTO_TCP,
+		.tot_len = bpf_ntohs(iph->tot_len),
+		.ifindex = ctx->ingress_ifindex,
+		.ipv4_src = saddr,
+		.ipv4_dst = daddr,
+	};
+
+	switch (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0)) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		break;
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+		return count(LB_NO_NEIGH, XDP_DROP);
+	default:
+		return count(LB_NO_ROUTE, XDP_DROP);
+	}
+	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+	if (fib.ifindex == ctx->ingress_ifindex)
+		return XDP_TX;
+	return bpf_redirect(fib.ifindex, 0);
+}
+
+/* Client -> VIP:vport becomes LB:nport -> backend:vport. */
+static int to_backend(struct xdp_md *ctx, struct ethhdr *eth, struct iphdr *iph,
+		      struct tcphdr *th)
+{
+	struct lb_client cl = { .addr = iph->saddr, .port = th->source };
+	struct lb_nat *conn, fresh;
+	bool is_new = false;
+	int verdict, err;
+
+	conn = bpf_map_lookup_elem(&conns, &cl);
+	/*
+	 * A SYN whose backend has left the set is a new connection on a
+	 * reused port, not a retransmit: give it a live backend.
+	 */
+	if (conn && th->syn && !th->ack && !bpf_map_lookup_elem(&members, &conn->backend))
+		conn = NULL;
+	if (!conn) {
+		err = assign(&cl, &fresh);
+		if (err == LB_NO_BACKEND)
+			return count(LB_NO_BACKEND, XDP_PASS);
+		if (err >= 0)
+			return count(err, XDP_DROP);
+		conn = &fresh;
+		is_new = true;
+	}
+	verdict = forward(ctx, eth, iph, lb_addr, conn->backend);
+	if (verdict == XDP_DROP)
+		return verdict;
+	rewrite(iph, th, lb_addr, conn->backend, &th->source, conn->port);
+	count_backend(conn->backend, ctx->data_end - ctx->data, is_new);
+	return count(LB_TO_BACKEND, verdict);
+}
+
+/* Backend:vport -> LB:nport becomes VIP:vport -> client. */
+static int to_client(struct xdp_md *ctx, struct ethhdr *eth, struct iphdr *iph,
+		     struct tcphdr *th)
+{
+	struct lb_nat key = { .backend = iph->saddr, .port = th->dest };
+	struct lb_client *cl = bpf_map_lookup_elem(&nat, &key);
+	int verdict;
+
+	if (!cl)			/* a connection of the LB host itself */
+		return count(LB_PASS, XDP_PASS);
+	verdict = forward(ctx, eth, iph, vip, cl->addr);
+	if (verdict == XDP_DROP)
+		return verdict;
+	count_backend(iph->saddr, ctx->data_end - ctx->data, false);
+	rewrite(iph, th, vip, cl->addr, &th->dest, cl->port);
+	return count(LB_TO_CLIENT, verdict);
+}
+
+SEC("xdp")
+int xdp_load_balancer(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	struct ethhdr *eth;
+	struct iphdr *iph;
+	struct tcphdr *th;
+	struct cursor c;
+
+	cursor_init_xdp(&c, ctx);
+	/* Untagged IPv4 only: a VLAN tag would change the way out. */
+	if (parse_eth(&c, &eth) != ETH_P_IP || cursor_offset(&c, data) != ETH_HLEN)
+		return count(LB_PASS, XDP_PASS);
+	if (parse_ipv4(&c, &iph) != IPPROTO_TCP || ipv4_is_fragment(iph))
+		return count(LB_PASS, XDP_PASS);
+	/* Shorter than its IP length: corrupt, the kernel drops it. */
+	if ((void *)iph + bpf_ntohs(iph->tot_len) > c.end)
+		return count(LB_PASS, XDP_PASS);
+	th = parse_tcp(&c);
+	if (!th)
+		return count(LB_PASS, XDP_PASS);
+
+	if (iph->daddr == vip && th->dest == vport)
+		return to_backend(ctx, eth, iph, th);
+	if (iph->daddr == lb_addr && th->source == vport)
+		return to_client(ctx, eth, iph, th);
+	return count(LB_PASS, XDP_PASS);
+}
+
+/* bpf_fib_lookup is a GPL-only helper. */
+char LICENSE[] SEC("license") = "GPL";
