@@ -111,9 +111,12 @@ lab_down() {
 	local lab=$1 n
 	[ -f "$STATE_DIR/$lab" ] || return 0
 	while read -r n; do
+		# Servers a topology started there would outlive the namespace.
+		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null || true
 		ip netns del "$n" 2>/dev/null || true
 	done <"$STATE_DIR/$lab"
 	rm -f "$STATE_DIR/$lab"
+	rm -rf "$STATE_DIR/$lab.d"	# a topology's files (lab.d/lb.sh)
 }
 
 cmd_up() {
