@@ -59,7 +59,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, LB_MAX_CONNS);
 	__type(key, struct lb_nat);
-	__type(value, struct lb_client);
+	__type(value, struct lb_return);
 } nat SEC(".maps");
 
 struct {
@@ -94,11 +94,12 @@ static __always_inline void count_backend(__be32 addr, __u32 bytes, bool new_con
  * towards that backend that no other client holds (first choice: the
  * client's own port). Returns false when there is no backend or port.
  */
-static __always_inline int assign(struct lb_client *cl, struct lb_nat *out)
+static __always_inline int assign(struct lb_client *cl, const __u8 *mac, struct lb_nat *out)
 {
 	__u32 h = lb_hash(cl->addr, cl->port, vip, vport);
+	struct lb_return ret = { .client = *cl };
 	__u32 n = nr_backends, slot;
-	struct lb_client *owner;
+	struct lb_return *owner;
 	__be32 *addr;
 	__u32 i;
 
@@ -110,15 +111,18 @@ static __always_inline int assign(struct lb_client *cl, struct lb_nat *out)
 		return LB_NO_BACKEND;
 	out->backend = *addr;
 	out->pad = 0;
+	__builtin_memcpy(ret.mac, mac, ETH_ALEN);
 	for (i = 0; i < LB_NAT_TRIES; i++) {
 		out->port = i == 0 ? cl->port :
 			bpf_htons(LB_NAT_PORT_MIN + (h + i * 7919) % LB_NAT_PORTS);
 		owner = bpf_map_lookup_elem(&nat, out);
-		if (owner && owner->addr == cl->addr && owner->port == cl->port)
+		if (owner && owner->client.addr == cl->addr && owner->client.port == cl->port) {
+			__builtin_memcpy(owner->mac, mac, ETH_ALEN);
 			break;
+		}
 		if (owner)
 			continue;
-		if (!bpf_map_update_elem(&nat, out, cl, BPF_NOEXIST))
+		if (!bpf_map_update_elem(&nat, out, &ret, BPF_NOEXIST))
 			break;
 	}
 	if (i == LB_NAT_TRIES)
@@ -147,10 +151,11 @@ static __always_inline void rewrite(struct iphdr *iph, struct tcphdr *th,
 /*
  * Where does a packet from saddr to daddr go next? Fills in the MACs and
  * returns XDP_TX (back out of the interface it came in on), a redirect,
- * or a drop with its reason counted.
+ * or a drop with its reason counted. `learned` is a MAC to fall back on
+ * when the kernel has no neighbour entry (NULL: none).
  */
 static __always_inline int forward(struct xdp_md *ctx, struct ethhdr *eth, struct iphdr *iph,
-				   __be32 saddr, __be32 daddr)
+				   __be32 saddr, __be32 daddr, const __u8 *learned)
 {
 	struct bpf_fib_lookup fib = {
 		.family = AF_INET,
@@ -165,7 +170,12 @@ static __always_inline int forward(struct xdp_md *ctx, struct ethhdr *eth, struc
 	case BPF_FIB_LKUP_RET_SUCCESS:
 		break;
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
-		return count(LB_NO_NEIGH, XDP_DROP);
+		if (!learned || fib.ifindex != ctx->ingress_ifindex)
+			return count(LB_NO_NEIGH, XDP_DROP);
+		/* The packet came to our MAC on this interface: send it from there. */
+		__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
+		__builtin_memcpy(eth->h_dest, learned, ETH_ALEN);
+		return count(LB_LEARNED_MAC, XDP_TX);
 	default:
 		return count(LB_NO_ROUTE, XDP_DROP);
 	}
@@ -193,7 +203,7 @@ static int to_backend(struct xdp_md *ctx, struct ethhdr *eth, struct iphdr *iph,
 	if (conn && th->syn && !th->ack && !bpf_map_lookup_elem(&members, &conn->backend))
 		conn = NULL;
 	if (!conn) {
-		err = assign(&cl, &fresh);
+		err = assign(&cl, eth->h_source, &fresh);
 		if (err == LB_NO_BACKEND)
 			return count(LB_NO_BACKEND, XDP_PASS);
 		if (err >= 0)
@@ -201,7 +211,7 @@ static int to_backend(struct xdp_md *ctx, struct ethhdr *eth, struct iphdr *iph,
 		conn = &fresh;
 		is_new = true;
 	}
-	verdict = forward(ctx, eth, iph, lb_addr, conn->backend);
+	verdict = forward(ctx, eth, iph, lb_addr, conn->backend, NULL);
 	if (verdict == XDP_DROP)
 		return verdict;
 	rewrite(iph, th, lb_addr, conn->backend, &th->source, conn->port);
@@ -214,16 +224,16 @@ static int to_client(struct xdp_md *ctx, struct ethhdr *eth, struct iphdr *iph,
 		     struct tcphdr *th)
 {
 	struct lb_nat key = { .backend = iph->saddr, .port = th->dest };
-	struct lb_client *cl = bpf_map_lookup_elem(&nat, &key);
+	struct lb_return *ret = bpf_map_lookup_elem(&nat, &key);
 	int verdict;
 
-	if (!cl)			/* a connection of the LB host itself */
+	if (!ret)			/* a connection of the LB host itself */
 		return count(LB_PASS, XDP_PASS);
-	verdict = forward(ctx, eth, iph, vip, cl->addr);
+	verdict = forward(ctx, eth, iph, vip, ret->client.addr, ret->mac);
 	if (verdict == XDP_DROP)
 		return verdict;
 	count_backend(iph->saddr, ctx->data_end - ctx->data, false);
-	rewrite(iph, th, vip, cl->addr, &th->dest, cl->port);
+	rewrite(iph, th, vip, ret->client.addr, &th->dest, ret->client.port);
 	return count(LB_TO_CLIENT, verdict);
 }
 

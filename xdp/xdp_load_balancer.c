@@ -275,9 +275,9 @@ static void print_stats(void *ctx, bool final)
 	fd = bpf_map__fd(skel->maps.stats);
 	for (__u32 i = 0; i < LB_NSTATS; i++)
 		percpu_sum(fd, &i, (uint64_t *)&s[i], 1);
-	printf("to backends %llu to clients %llu passed %llu no-backend %llu dropped: no-neigh %llu no-route %llu no-port %llu\n",
-	       s[LB_TO_BACKEND], s[LB_TO_CLIENT], s[LB_PASS], s[LB_NO_BACKEND],
-	       s[LB_NO_NEIGH], s[LB_NO_ROUTE], s[LB_NO_PORT]);
+	printf("to backends %llu to clients %llu (learned MAC %llu) passed %llu no-backend %llu dropped: no-neigh %llu no-route %llu no-port %llu\n",
+	       s[LB_TO_BACKEND], s[LB_TO_CLIENT], s[LB_LEARNED_MAC], s[LB_PASS],
+	       s[LB_NO_BACKEND], s[LB_NO_NEIGH], s[LB_NO_ROUTE], s[LB_NO_PORT]);
 	fflush(stdout);
 }
 

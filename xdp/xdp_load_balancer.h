@@ -22,6 +22,7 @@ enum lb_stat {
 	LB_NO_NEIGH,		/* dropped: the next hop's MAC is not known yet */
 	LB_NO_ROUTE,		/* dropped: bpf_fib_lookup found no way out */
 	LB_NO_PORT,		/* dropped: no free NAT port towards the backend */
+	LB_LEARNED_MAC,		/* to a client the kernel has no neighbour entry for */
 	LB_NSTATS,
 };
 
@@ -36,6 +37,17 @@ struct lb_count {
 struct lb_client {
 	__be32 addr;
 	__be16 port;
+	__u16 pad;
+};
+
+/*
+ * Where a backend's replies go back to: the client, and the MAC its
+ * packets came from (the client or its router), used when the kernel has
+ * no neighbour entry for it: the client's traffic never reached the kernel.
+ */
+struct lb_return {
+	struct lb_client client;
+	__u8 mac[6];
 	__u16 pad;
 };
 

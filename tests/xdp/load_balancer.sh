@@ -47,8 +47,13 @@ check_fails "the client has no route to a backend (only the LB gets there)" \
 	in_ns client curl -s -m 2 http://198.51.100.11:8080/
 
 printf '198.51.100.11\n198.51.100.12\n' >"$TMP/backends"
+# The LB's kernel forgets every MAC: the loader's managed neighbour entries
+# must find the backends', the replies use the client's MAC seen in its SYN.
+ip -n "$LAB-lb" neigh flush dev eth0
 bg_start lb --ns lb $LB eth0 --vip $VIP --backend-file "$TMP/backends"
 wait_output lb 'balancing' || fail "loader started" "$(bg_out lb)"
+check_match "managed neighbour entries for the backends" \
+	"198.51.100.11 .*managed.*198.51.100.12 .*managed" "$(ip -n "$LAB-lb" neigh show dev eth0 | sort | tr '\n' ' ')"
 check_match "banner: VIP, interface, backends, LB address" \
 	"balancing 192.0.2.80:8080 on eth0 .* over 2 backends from 198.51.100.254" "$(bg_out lb)"
 check_match "XDP program on the LB's eth0" "prog/xdp .*name xdp_load_balan" \
@@ -65,6 +70,8 @@ n2=$(grep -c '^b2 ' "$TMP/200")
 check_range "b1 served 35-65% of 200" 70 130 "$n1"
 check_range "b2 served 35-65% of 200" 70 130 "$n2"
 sleep 1.5
+check_match "replies went to the client's MAC learned from its SYN" "learned MAC [1-9]" \
+	"$(bg_out lb | tail -1)"
 check_eq "loader counted b1's connections" "$n1" "$(backend_conns 198.51.100.11)"
 check_eq "loader counted b2's connections" "$n2" "$(backend_conns 198.51.100.12)"
 
@@ -120,6 +127,8 @@ bg_stop lb
 check_eq "SIGINT: exit 0" 0 "$BG_RC"
 check_match "SIGINT: a final total line" "^total .*to backends [1-9]" "$(bg_out lb)"
 check_fails "SIGINT: nothing left on eth0" bash -c "ip -n $LAB-lb link show eth0 | grep -q xdp"
+check_fails "SIGINT: managed neighbour entries removed" \
+	bash -c "ip -n $LAB-lb neigh show dev eth0 | grep -q managed"
 
 bg_start lb2 --ns lb $LB eth0 --vip $VIP -b 198.51.100.11
 wait_output lb2 'balancing' || fail "second loader started" "$(bg_out lb2)"

@@ -131,6 +131,7 @@ static void rewrite_case(const char *name, struct pkt_spec in, struct pkt_spec w
 	int err;
 	bool same;
 
+	memcpy(ib, mac_lb, 6);		/* as it arrives: sent to the LB */
 	memcpy(wb, dmac, 6);
 	memcpy(wb + 6, mac_lb, 6);
 	err = run(ib, len, out, &out_len, &ret);
@@ -328,6 +329,18 @@ int main(void)
 	rewrite_case("a new SYN on that port goes to the remaining backend",
 		     tcp(CLIENT, VIP, 41000 + i * 3, 8080, SYN),
 		     tcp(LB, B1, 41000 + i * 3, 8080, SYN), mac_b1);
+
+	/*
+	 * A client the kernel has no neighbour entry for: the reply goes to
+	 * the MAC the client's SYN came from (build_packet's source MAC).
+	 */
+	rewrite_case("SYN from a client without a neighbour entry is rewritten",
+		     tcp("192.0.2.3", VIP, 44000, 8080, SYN), tcp(LB, B1, 44000, 8080, SYN), mac_b1);
+	rewrite_case("the reply to it goes to the MAC its SYN came from",
+		     tcp(B1, LB, 8080, 44000, SYN | ACK), tcp(VIP, "192.0.2.3", 8080, 44000, SYN | ACK),
+		     t_mac_src);
+	t_check(stat(LB_LEARNED_MAC) == 1, "that reply is counted as learned-MAC", "%llu",
+		(unsigned long long)stat(LB_LEARNED_MAC));
 
 	/* A backend whose MAC the kernel does not know yet: dropped, counted. */
 	set_backends(1, none);
