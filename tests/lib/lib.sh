@@ -65,6 +65,17 @@ check_match() {
 	else fail "$1" "no match for /$2/ in: $(printf '%s' "$3" | head -c 300)"; fi
 }
 
+# expect NAME CODE REGEX CMD...: CMD exits with CODE and prints a message
+# matching REGEX (bad-input tests: the sentence and the exit status).
+expect() {
+	local name=$1 code=$2 re=$3 out rc
+	shift 3
+	out=$("$@" 2>&1) && rc=0 || rc=$?
+	printf '%s\n' "$out" | sed 's/^/#   /' | head -5
+	check_eq "$name: exit $code" "$code" "$rc"
+	check_match "$name: says so" "$re" "$out"
+}
+
 on_cleanup() { T_CLEANUPS+=("$*"); }
 
 lab_up() {

@@ -55,6 +55,9 @@ static uint32_t addr(const char *s)
 	return a.s_addr;
 }
 
+static const char *const all_backends[] = { B1, B2, B3 };
+
+/* The loader's job in small: slots, members, a counter entry per backend. */
 static void set_backends(int n, const char *const *list)
 {
 	int slots = bpf_map__fd(skel->maps.backends);
@@ -65,15 +68,9 @@ static void set_backends(int n, const char *const *list)
 	uint8_t one = 1;
 
 	memset(zero, 0, sizeof(zero));
-	for (key = 0; key < LB_MAX_BACKENDS; key++) {
-		a = 0;
-		bpf_map_update_elem(slots, &key, &a, BPF_ANY);
-	}
-	for (a = 0; a < 4; a++) {		/* forget the old members */
-		const char *all[] = { B1, B2, B3, "198.51.100.14" };
-		uint32_t x = addr(all[a]);
-
-		bpf_map_delete_elem(members, &x);
+	for (key = 0; key < 3; key++) {
+		a = addr(all_backends[key]);
+		bpf_map_delete_elem(members, &a);
 	}
 	for (key = 0; key < (uint32_t)n; key++) {
 		a = addr(list[key]);
