@@ -6,7 +6,8 @@
  * only the VIP, the backend only the LB. The backend is picked by a hash
  * of the connection and remembered in a connection table, so a change of
  * the backend set moves no established connection. MAC addresses come
- * from the kernel's FIB and neighbour tables (bpf_fib_lookup).
+ * from the kernel's FIB and neighbour tables (bpf_fib_lookup); for a
+ * client the kernel has no entry for, the one its packets came from.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -92,7 +93,7 @@ static __always_inline void count_backend(__be32 addr, __u32 bytes, bool new_con
 /*
  * A new connection: hash it onto the live set, then find an LB port
  * towards that backend that no other client holds (first choice: the
- * client's own port). Returns false when there is no backend or port.
+ * client's own port). Returns -1, or the lb_stat that says why not.
  */
 static __always_inline int assign(struct lb_client *cl, const __u8 *mac, struct lb_nat *out)
 {
