@@ -177,6 +177,8 @@ static __always_inline int forward(struct xdp_md *ctx, struct ethhdr *eth, struc
 		__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
 		__builtin_memcpy(eth->h_dest, learned, ETH_ALEN);
 		return count(LB_LEARNED_MAC, XDP_TX);
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		return count(LB_TOO_BIG, XDP_DROP);
 	default:
 		return count(LB_NO_ROUTE, XDP_DROP);
 	}

@@ -275,9 +275,9 @@ static void print_stats(void *ctx, bool final)
 	fd = bpf_map__fd(skel->maps.stats);
 	for (__u32 i = 0; i < LB_NSTATS; i++)
 		percpu_sum(fd, &i, (uint64_t *)&s[i], 1);
-	printf("to backends %llu to clients %llu (learned MAC %llu) passed %llu no-backend %llu dropped: no-neigh %llu no-route %llu no-port %llu\n",
+	printf("to backends %llu to clients %llu (learned MAC %llu) passed %llu no-backend %llu dropped: no-neigh %llu no-route %llu too-big %llu no-port %llu\n",
 	       s[LB_TO_BACKEND], s[LB_TO_CLIENT], s[LB_LEARNED_MAC], s[LB_PASS],
-	       s[LB_NO_BACKEND], s[LB_NO_NEIGH], s[LB_NO_ROUTE], s[LB_NO_PORT]);
+	       s[LB_NO_BACKEND], s[LB_NO_NEIGH], s[LB_NO_ROUTE], s[LB_TOO_BIG], s[LB_NO_PORT]);
 	fflush(stdout);
 }
 
@@ -355,6 +355,8 @@ int main(int argc, char **argv)
 
 	common_init(&argp, argc, argv, NULL);
 	require_root();
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
 
 	first = opt.cli;
 	if (opt.file && read_set(opt.file, &first))
@@ -387,8 +389,6 @@ int main(int argc, char **argv)
 	if (err)
 		goto out;
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGHUP, &sa, NULL);
 	inet_ntop(AF_INET, &opt.vip, vip, sizeof(vip));
 	inet_ntop(AF_INET, &opt.lb_addr, lb, sizeof(lb));
 	printf("xdp_load_balancer: balancing %s:%d on %s (ifindex %d, %s mode) over %d backends from %s; Ctrl-C to stop\n",

@@ -21,6 +21,7 @@ enum lb_stat {
 	LB_NO_BACKEND,		/* for the VIP while the backend set is empty: passed */
 	LB_NO_NEIGH,		/* dropped: the next hop's MAC is not known yet */
 	LB_NO_ROUTE,		/* dropped: bpf_fib_lookup found no way out */
+	LB_TOO_BIG,		/* dropped: larger than the way out's MTU */
 	LB_NO_PORT,		/* dropped: no free NAT port towards the backend */
 	LB_LEARNED_MAC,		/* to a client the kernel has no neighbour entry for */
 	LB_NSTATS,

@@ -120,6 +120,17 @@ check_fails "SIGINT: nothing left on eth0" bash -c "ip -n $LAB-lb link show eth0
 check_fails "SIGINT: managed neighbour entries removed" \
 	bash -c "ip -n $LAB-lb neigh show dev eth0 | grep -q managed"
 
+# Generic (skb) mode: XDP_TX goes through the stack, no NAPI involved.
+bg_start skb --ns lb $LB --mode skb eth0 --vip $VIP -b 198.51.100.11 -b 198.51.100.12
+wait_output skb 'skb \(generic\) mode' || fail "skb-mode loader started" "$(bg_out skb)"
+in_ns client bash -c "for i in \$(seq 20); do curl -s -m 5 -w '%{http_code}\n' $URL/; done" |
+	paste -d' ' - - >"$TMP/skb"
+check_eq "skb mode: 20 curls answered" 20 "$(grep -c '^b[12] 200$' "$TMP/skb")"
+in_ns client curl -s -m 60 "$URL/big.bin" | sha256sum | cut -d' ' -f1 >"$TMP/skb.sha"
+check_eq "skb mode: 20 MiB sha256 matches" "$(cat "$STATE/big.sha256")" "$(cat "$TMP/skb.sha")"
+bg_stop skb
+check_eq "skb mode: SIGINT exit 0" 0 "$BG_RC"
+
 bg_start lb2 --ns lb $LB eth0 --vip $VIP -b 198.51.100.11
 wait_output lb2 'balancing' || fail "second loader started" "$(bg_out lb2)"
 id=$(ip -n "$LAB-lb" -d link show eth0 | grep -Eo 'prog/xdp id [0-9]+' | awk '{print $3}')
