@@ -5,16 +5,6 @@
 
 lab_up pair
 
-# expect NAME CODE REGEX CMD...: exit status CODE and a message matching REGEX.
-expect() {
-	local name=$1 code=$2 re=$3 out rc
-	shift 3
-	out=$("$@" 2>&1) && rc=0 || rc=$?
-	printf '%s\n' "$out" | sed 's/^/#   /' | head -5
-	check_eq "$name: exit $code" "$code" "$rc"
-	check_match "$name: says so" "$re" "$out"
-}
-
 for p in xdp_drop xdp_icmp_server; do
 	expect "$p unknown interface" 2 "^$p: no such interface: eth9$" in_ns a ./xdp/$p eth9
 	expect "$p missing interface" 2 "^$p: missing interface name" in_ns a ./xdp/$p
