@@ -72,6 +72,67 @@ static int write_file(const char *dir, const char *name, const char *val)
 	return err;
 }
 
+/* Kill whatever runs in the cgroup (COMMAND's daemons too), then remove it. */
+static void remove_cgroup(const char *path)
+{
+	char p[4200];
+	FILE *f;
+	int i, pid;
+
+	for (i = 0; i < 50 && rmdir(path) && errno == EBUSY; i++) {
+		/* cgroup.kill is 5.14+; before it, signal every member. */
+		if (!write_file(path, "cgroup.kill", "1"))
+			goto wait;
+		snprintf(p, sizeof(p), "%s/cgroup.procs", path);
+		f = fopen(p, "r");
+		while (f && fscanf(f, "%d", &pid) == 1)
+			kill(pid, SIGKILL);
+		if (f)
+			fclose(f);
+wait:
+		usleep(20000);
+	}
+}
+
+/*
+ * A created cgroup gets a keeper: a process outside it that waits on a
+ * pipe only the loader holds. When the loader dies, even by SIGKILL, the
+ * pipe closes and the keeper kills COMMAND and removes the cgroup, so
+ * COMMAND never goes on running without its policy and nothing is left.
+ */
+static int start_keeper(struct cgroup_target *t)
+{
+	int p[2];
+	char c;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	t->keeper = fork();
+	if (t->keeper < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
+	if (t->keeper == 0) {
+		/* Ctrl-C reaches the whole process group: the loader cleans up itself. */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		close(p[1]);
+		/* Hold nothing of the loader's (stdout of a pipeline, BPF objects). */
+		dup2(p[0], 0);
+		close_range(1, 1, 0);
+		close_range(3, ~0U, 0);
+		while (read(0, &c, 1) != 0 && errno == EINTR)
+			;
+		remove_cgroup(t->path);
+		_exit(0);
+	}
+	close(p[0]);
+	t->keeper_fd = p[1];
+	return 0;
+}
+
 static void on_child(int sig)
 {
 }
@@ -80,7 +141,7 @@ int cgroup_target_open(struct cgroup_target *t, const char *path, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_child };
 	const char *mnt;
-	int go[2];
+	int go[2], err;
 	char c;
 
 	memset(t, 0, sizeof(*t));
@@ -95,11 +156,16 @@ int cgroup_target_open(struct cgroup_target *t, const char *path, char **argv)
 			usage_error("give --cgroup PATH or -- COMMAND [ARGS...]");
 		mnt = cgroup2_mount();
 		if (!mnt)
-			return errmsg("cgroup v2 not found: mount it (mount -t cgroup2 none /sys/fs/cgroup/unified)");
+			/* ip netns exec remounts /sys in a mount namespace of its own. */
+			return errmsg("cgroup v2 not found: mount it (mount -t cgroup2 none /sys/fs/cgroup), "
+				      "or run the loader outside ip netns exec: -- ip netns exec NS COMMAND");
 		snprintf(t->path, sizeof(t->path), "%s/%s-%d", mnt, prog_name, getpid());
 		if (mkdir(t->path, 0755))
 			return fail_step(errno, "creating a child cgroup");
 		t->created = true;
+		err = start_keeper(t);
+		if (err)
+			return fail_step(err, "fork");
 	}
 	t->fd = open(t->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (t->fd < 0)
@@ -154,8 +220,6 @@ int cgroup_target_start(struct cgroup_target *t)
 
 void cgroup_target_close(struct cgroup_target *t)
 {
-	int i;
-
 	if (t->go_fd >= 0) {
 		/* Never started: closing the pipe makes the child exit. */
 		close(t->go_fd);
@@ -171,13 +235,12 @@ void cgroup_target_close(struct cgroup_target *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
-	if (!t->created)
-		return;
-	/* COMMAND may have left daemons behind; cgroup.kill is 5.14+. */
-	for (i = 0; i < 50 && rmdir(t->path) && errno == EBUSY; i++) {
-		if (write_file(t->path, "cgroup.kill", "1"))
-			write_file(t->path, "cgroup.procs", "");
-		usleep(20000);
-	}
+	if (t->created)
+		remove_cgroup(t->path);
 	t->created = false;
+	if (t->keeper > 0) {
+		close(t->keeper_fd);
+		waitpid(t->keeper, NULL, 0);
+		t->keeper = 0;
+	}
 }

@@ -140,6 +140,8 @@ struct cgroup_target {
 	bool created;		/* we made it: remove it on close */
 	pid_t child;		/* COMMAND's pid, 0 when none */
 	int go_fd;		/* write end: tells the child to exec */
+	pid_t keeper;		/* removes a created cgroup if we die */
+	int keeper_fd;
 };
 
 /*
