@@ -113,7 +113,8 @@ int main(int argc, char **argv)
 		/* E2BIG: a link holds the one slot; EEXIST: a link-less program, or one in the root namespace. */
 		if (err == E2BIG || err == EEXIST)
 			err = errmsg("a flow dissector is already attached to %s, or to the root namespace (which overrides every other): stop its owner first",
-				     netns_path);
+				     strcmp(netns_path, "/proc/self/ns/net") ? netns_path
+									       : "this network namespace");
 		else if (err == EINVAL)
 			err = fail_step(EOPNOTSUPP, "attaching a flow dissector with a netns link (Linux 5.8)");
 		else

@@ -9,23 +9,14 @@
 BIN=./flow_dissector/flow_dissector
 SEND=.output/tests/flow_dissector/ospf_send
 
-expect_exit() {
-	local name=$1 code=$2 re=$3 out rc
-	shift 3
-	out=$("$@" 2>&1) && rc=0 || rc=$?
-	printf '%s\n' "$out" | sed 's/^/#   /'
-	if [ "$rc" = "$code" ] && grep -Eq -- "$re" <<<"$out"; then pass "$name"
-	else fail "$name" "exit $rc (want $code), output: $(head -c 200 <<<"$out")"; fi
-}
-
-expect_exit "--netns of a missing file is a usage error" 2 "no such file" $BIN --netns /nonexistent
-expect_exit "--netns of a file that is no namespace is a usage error" 2 \
+expect "--netns of a missing file is a usage error" 2 "no such file" $BIN --netns /nonexistent
+expect "--netns of a file that is no namespace is a usage error" 2 \
 	"not a network namespace" $BIN --netns /etc/hostname
-expect_exit "--netns of a mount namespace is a usage error" 2 "not a network namespace" \
+expect "--netns of a mount namespace is a usage error" 2 "not a network namespace" \
 	$BIN --netns /proc/self/ns/mnt
-expect_exit "an extra argument is a usage error" 2 "unexpected argument" $BIN eth0
-expect_exit "-d abc is a usage error" 2 "not a number" $BIN -d abc
-expect_exit "non-root is refused" 1 "needs root" setpriv --reuid=65534 --regid=65534 \
+expect "an extra argument is a usage error" 2 "unexpected argument" $BIN eth0
+expect "-d abc is a usage error" 2 "not a number" $BIN -d abc
+expect "non-root is refused" 1 "needs root" setpriv --reuid=65534 --regid=65534 \
 	--clear-groups --inh-caps=-all --bounding-set=-all $BIN -d 1
 
 lab_up ecmp
@@ -72,7 +63,7 @@ check_eq "bpf dissector, ipv6: all 64 OSPFv3 packets arrive" 64 $((A + B))
 check_range "bpf dissector, ipv6: spread over both links" 1 63 "$(min $A $B)"
 check "ping through r still works (ICMP goes to the kernel's dissector)" \
 	in_ns h1 ping -c 2 -W 2 203.0.113.1
-expect_exit "a second dissector in the same namespace is refused" 1 \
+expect "a second dissector in the same namespace is refused" 1 \
 	"already attached to .*stop its owner" in_ns r $BIN -d 1
 
 bg_stop fd INT
@@ -89,7 +80,7 @@ bg_start fd2 $BIN --netns "$NSR"
 wait_output fd2 "Ctrl-C to stop" || fail "loader started again" "$(bg_out fd2)"
 bg_stop fd2 KILL
 check_eq "after SIGKILL no netns link is left" 0 "$(fd_links)"
-expect_exit "after SIGKILL a new dissector attaches" 0 "total dissected" $BIN --netns "$NSR" -d 1
+expect "after SIGKILL a new dissector attaches" 0 "total dissected" $BIN --netns "$NSR" -d 1
 
 bg_start fd3 $BIN --netns "$NSR"
 wait_output fd3 "Ctrl-C to stop" || fail "loader started a third time" "$(bg_out fd3)"

@@ -5,25 +5,15 @@
 . "$(dirname "$0")/../lib/lib.sh"
 BIN=./sk_lookup/sk_lookup
 
-# expect_exit NAME CODE REGEX CMD...: CMD exits with CODE and says REGEX.
-expect_exit() {
-	local name=$1 code=$2 re=$3 out rc
-	shift 3
-	out=$("$@" 2>&1) && rc=0 || rc=$?
-	printf '%s\n' "$out" | sed 's/^/#   /'
-	if [ "$rc" = "$code" ] && grep -Eq -- "$re" <<<"$out"; then pass "$name"
-	else fail "$name" "exit $rc (want $code), output: $(head -c 200 <<<"$out")"; fi
-}
-
-expect_exit "no --steer is a usage error" 2 "at least one --steer" $BIN
-expect_exit "--steer 0 is a usage error" 2 "out of range" $BIN --steer 0
-expect_exit "--steer 70000 is a usage error" 2 "out of range" $BIN --steer 70000
-expect_exit "--steer 9000-8000 is a usage error" 2 "is empty" $BIN --steer 9000-8000
-expect_exit "--steer abc is a usage error" 2 "not a number" $BIN --steer abc
-expect_exit "--steer 1-65535 (too many ports) is a usage error" 2 "more than" $BIN --steer 1-65535
-expect_exit "--port 0 is a usage error" 2 "out of range" $BIN --port 0 --steer 80
-expect_exit "--pid without --fd is a usage error" 2 "go together" $BIN --pid 1 --steer 80
-expect_exit "non-root is refused" 1 "needs root" setpriv --reuid=65534 --regid=65534 \
+expect "no --steer is a usage error" 2 "at least one --steer" $BIN
+expect "--steer 0 is a usage error" 2 "out of range" $BIN --steer 0
+expect "--steer 70000 is a usage error" 2 "out of range" $BIN --steer 70000
+expect "--steer 9000-8000 is a usage error" 2 "is empty" $BIN --steer 9000-8000
+expect "--steer abc is a usage error" 2 "not a number" $BIN --steer abc
+expect "--steer 1-65535 (too many ports) is a usage error" 2 "more than" $BIN --steer 1-65535
+expect "--port 0 is a usage error" 2 "out of range" $BIN --port 0 --steer 80
+expect "--pid without --fd is a usage error" 2 "go together" $BIN --pid 1 --steer 80
+expect "non-root is refused" 1 "needs root" setpriv --reuid=65534 --regid=65534 \
 	--clear-groups --inh-caps=-all --bounding-set=-all $BIN --steer 80
 
 lab_up pair
@@ -34,7 +24,7 @@ netns_links() { bpftool link list | grep -c "netns_ino $(stat -L -c %i "$NSB")" 
 echo_tcp() { echo "hello $2" | in_ns a timeout 5 nc -N -w3 "$1" "$2"; }
 echo_udp() { echo "dgram $2" | in_ns a timeout 5 nc -u -w1 "$1" "$2"; }
 
-expect_exit "--pid of a process that does not exist" 1 "no such process" \
+expect "--pid of a process that does not exist" 1 "no such process" \
 	in_ns b $BIN --pid 999999 --fd 3 --steer 80
 
 bg_start lk --ns b $BIN --steer 5202 --steer 8000-8099 --udp
@@ -83,9 +73,9 @@ users=$(in_ns b ss -Hltnp 'sport = :7000')
 spid=$(sed -n 's/.*pid=\([0-9]*\),fd=\([0-9]*\).*/\1/p' <<<"$users")
 sfd=$(sed -n 's/.*pid=\([0-9]*\),fd=\([0-9]*\).*/\2/p' <<<"$users")
 info "socat listens as pid $spid fd $sfd"
-expect_exit "--fd that the process does not have" 1 "has no file descriptor" \
+expect "--fd that the process does not have" 1 "has no file descriptor" \
 	in_ns b $BIN --pid "$spid" --fd 999 --steer 7001
-expect_exit "--fd that is not a socket" 1 "not a listening TCP socket" \
+expect "--fd that is not a socket" 1 "not a listening TCP socket" \
 	in_ns b $BIN --pid "$spid" --fd 0 --steer 7001
 bg_start lk4 --ns b $BIN --pid "$spid" --fd "$sfd" --steer 7001-7002
 wait_output lk4 "Ctrl-C to stop" || fail "loader with --pid started" "$(bg_out lk4)"

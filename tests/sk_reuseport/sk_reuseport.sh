@@ -7,30 +7,21 @@ BIN=./sk_reuseport/sk_reuseport
 ASK=.output/tests/sk_reuseport/udp_ask
 V4=192.0.2.2 V6=2001:db8:1::2
 
-expect_exit() {
-	local name=$1 code=$2 re=$3 out rc
-	shift 3
-	out=$("$@" 2>&1) && rc=0 || rc=$?
-	printf '%s\n' "$out" | sed 's/^/#   /'
-	if [ "$rc" = "$code" ] && grep -Eq -- "$re" <<<"$out"; then pass "$name"
-	else fail "$name" "exit $rc (want $code), output: $(head -c 200 <<<"$out")"; fi
-}
-
-expect_exit "--workers 0 is a usage error" 2 "out of range" $BIN --workers 0
-expect_exit "--workers 33 is a usage error" 2 "out of range" $BIN --workers 33
-expect_exit "--workers x is a usage error" 2 "not a number" $BIN --workers x
-expect_exit "--policy foo is a usage error" 2 "unknown policy" $BIN --policy foo
-expect_exit "--addr 300.1.1.1 is a usage error" 2 "not an IP address" $BIN --addr 300.1.1.1
-expect_exit "--port 70000 is a usage error" 2 "out of range" $BIN --port 70000
-expect_exit "non-root is refused" 1 "needs root" setpriv --reuid=65534 --regid=65534 \
+expect "--workers 0 is a usage error" 2 "out of range" $BIN --workers 0
+expect "--workers 33 is a usage error" 2 "out of range" $BIN --workers 33
+expect "--workers x is a usage error" 2 "not a number" $BIN --workers x
+expect "--policy foo is a usage error" 2 "unknown policy" $BIN --policy foo
+expect "--addr 300.1.1.1 is a usage error" 2 "not an IP address" $BIN --addr 300.1.1.1
+expect "--port 70000 is a usage error" 2 "out of range" $BIN --port 70000
+expect "non-root is refused" 1 "needs root" setpriv --reuid=65534 --regid=65534 \
 	--clear-groups --inh-caps=-all --bounding-set=-all $BIN
 
 lab_up pair
-expect_exit "an address the host does not have" 1 "not an address of this host" \
+expect "an address the host does not have" 1 "not an address of this host" \
 	in_ns b $BIN --addr 203.0.113.77 -d 1
 bg_start squat --ns b socat TCP-LISTEN:5301,bind=$V4 STDOUT
 wait_for 5 in_ns b ss -Hltn 'sport = :5301' || fail "socat listening on 5301"
-expect_exit "a port taken without SO_REUSEPORT" 1 "address already in use" \
+expect "a port taken without SO_REUSEPORT" 1 "address already in use" \
 	in_ns b $BIN --addr $V4 --port 5301 -d 1
 bg_stop squat
 
@@ -107,19 +98,22 @@ migrate_run() {
 	rm -f "$TMP"/c4*
 	bg_stop "$name" INT
 }
-s0=$(nstat_get b TcpExtTCPMigrateReqSuccess)
+s0=$(nstat_get b TcpExtTCPMigrateReqSuccess) r0=$(nstat_get b TcpOutRsts)
 migrate_run mig 43000
 check_eq "migration on: all 10 queued connections answered" 10 "$REPLIES"
 check_eq "migration on: all answered by worker 1" 10 "$W1"
 check_eq "migration on: the kernel counts 5 migrated requests" 5 \
 	$(($(nstat_get b TcpExtTCPMigrateReqSuccess) - s0))
 check_match "migration on: the program counts 5 migrated" "migrated 5 refused 0" "$(bg_out mig)"
+check_eq "migration on: b sent no reset" 0 $(($(nstat_get b TcpOutRsts) - r0))
 
-f0=$(nstat_get b TcpExtTCPMigrateReqFailure)
+f0=$(nstat_get b TcpExtTCPMigrateReqFailure) r0=$(nstat_get b TcpOutRsts)
 migrate_run nomig 44000 --no-migrate
 check_eq "migration off: only worker 1's 5 connections answered" "5 5" "$REPLIES $W1"
 check_eq "migration off: the kernel counts 5 failed migrations (reset)" 5 \
 	$(($(nstat_get b TcpExtTCPMigrateReqFailure) - f0))
 check_match "migration off: the program counts 5 refused" "migrated 0 refused 5" "$(bg_out nomig)"
+check_eq "migration off: b reset the 5 connections worker 0 had queued" 5 \
+	$(($(nstat_get b TcpOutRsts) - r0))
 
 done_testing
