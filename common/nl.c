@@ -89,9 +89,28 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
+/*
+ * The end of a dump. With a control array, libmnl calls no default for
+ * the types the array leaves NULL, so DONE must be handled here or the
+ * dump never ends. Its payload is the dump's error code.
+ */
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const int *err = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*err)) && *err < 0) {
+		errno = -*err;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
 static int run(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
-	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb };
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = error_cb,
+		[NLMSG_DONE] = done_cb,
+	};
 	struct run_ctx ctx = { nl, cb, data };
 	char buf[MNL_SOCKET_BUFFER_SIZE * 2];
 	unsigned int seq = nlh->nlmsg_seq;
@@ -102,6 +121,9 @@ static int run(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		return -errno;
 	for (;;) {
 		ret = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		/* A Ctrl-C while we wait must not lose the answer (route cleanup). */
+		if (ret < 0 && errno == EINTR)
+			continue;
 		if (ret < 0)
 			return -errno;
 		ret = mnl_cb_run2(buf, ret, seq, nl->portid, data_cb, &ctx,

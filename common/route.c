@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/lwtunnel.h>
+#include <linux/rtnetlink.h>
+#include "common.h"
+#include "route.h"
+
+bool route_parse_addr(int family, const char *arg, void *buf)
+{
+	return inet_pton(family, arg, buf) == 1;
+}
+
+void route_parse_prefix(struct route *r, const char *arg, const char *what,
+			int want_family)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(arg, '/');
+	size_t alen = slash ? (size_t)(slash - arg) : strlen(arg);
+	unsigned int max, i;
+
+	memset(r, 0, sizeof(*r));
+	r->table = RT_TABLE_MAIN;
+	if (alen == 0 || alen >= sizeof(addr))
+		usage_error("%s: not a prefix: %s", what, arg);
+	memcpy(addr, arg, alen);
+	addr[alen] = 0;
+	if (route_parse_addr(AF_INET6, addr, r->dst))
+		r->family = AF_INET6;
+	else if (route_parse_addr(AF_INET, addr, r->dst))
+		r->family = AF_INET;
+	else if (want_family == AF_INET6)
+		usage_error("%s: not an IPv6 address: %s", what, arg);
+	else
+		usage_error("%s: not a prefix: %s", what, arg);
+	if (want_family == AF_INET6 && r->family != AF_INET6)
+		usage_error("%s: not an IPv6 address: %s", what, arg);
+
+	max = r->family == AF_INET ? 32 : 128;
+	r->prefixlen = slash ? (unsigned int)parse_long(slash + 1, "prefix length", 0, max) : max;
+	/* The kernel refuses host bits behind the prefix; say it first. */
+	for (i = r->prefixlen; i < max; i++)
+		if (r->dst[i / 8] & (0x80 >> (i % 8)))
+			usage_error("%s: %s has host bits set beyond /%u", what, arg, r->prefixlen);
+	inet_ntop(r->family, r->dst, addr, sizeof(addr));
+	snprintf(r->text, sizeof(r->text), "%s/%u", addr, r->prefixlen);
+}
+
+void route_parse_via(struct route *r, const char *arg)
+{
+	if (!route_parse_addr(r->family, arg, r->gw))
+		usage_error("via: not an IPv%d address: %s", r->family == AF_INET ? 4 : 6, arg);
+	r->has_gw = true;
+}
+
+const char *route_owner_name(void)
+{
+	static char name[64];
+
+	if (!name[0])
+		snprintf(name, sizeof(name), "%s:%d", prog_name, (int)getpid());
+	return name;
+}
+
+struct nlmsghdr *route_msg(struct nl *nl, void *buf, int type, const struct route *r)
+{
+	int flags = type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0;
+	struct nlmsghdr *nlh = nl_msg(nl, buf, type, flags);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	size_t alen = r->family == AF_INET ? 4 : 16;
+
+	rtm->rtm_family = r->family;
+	rtm->rtm_dst_len = r->prefixlen;
+	rtm->rtm_table = r->table < 256 ? r->table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = RTPROT_CATALOG;
+	rtm->rtm_scope = r->has_gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	if (type == RTM_DELROUTE)
+		rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	mnl_attr_put(nlh, RTA_DST, alen, r->dst);
+	mnl_attr_put_u32(nlh, RTA_TABLE, r->table);
+	if (r->ifindex)
+		mnl_attr_put_u32(nlh, RTA_OIF, r->ifindex);
+	if (r->has_gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, alen, r->gw);
+	return nlh;
+}
+
+int route_del(struct nl *nl, const struct route *r)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	return nl_request(nl, route_msg(nl, buf, RTM_DELROUTE, r));
+}
+
+/* What the dump callback looks for, and what it found. */
+struct stale_ctx {
+	const struct route *r;
+	int prog_nest;
+	bool found;
+	char name[64];
+};
+
+static const struct nlattr *nested(const struct nlattr *nest, int type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) == type)
+			return a;
+	return NULL;
+}
+
+static int stale_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct stale_ctx *ctx = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct route *r = ctx->r;
+	const struct nlattr *a, *dst = NULL, *encap = NULL, *prog, *name;
+	unsigned int table = rtm->rtm_table;
+
+	if (rtm->rtm_family != r->family || rtm->rtm_dst_len != r->prefixlen ||
+	    rtm->rtm_protocol != RTPROT_CATALOG)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+		switch (mnl_attr_get_type(a)) {
+		case RTA_DST:
+			dst = a;
+			break;
+		case RTA_TABLE:
+			table = mnl_attr_get_u32(a);
+			break;
+		case RTA_ENCAP:
+			encap = a;
+			break;
+		}
+	}
+	if (table != r->table || !encap ||
+	    (r->prefixlen && (!dst || memcmp(mnl_attr_get_payload(dst), r->dst,
+					     r->family == AF_INET ? 4 : 16))))
+		return MNL_CB_OK;
+	prog = nested(encap, ctx->prog_nest);
+	name = prog ? nested(prog, LWT_BPF_PROG_NAME) : NULL;
+	ctx->found = true;
+	snprintf(ctx->name, sizeof(ctx->name), "%s",
+		 name ? (const char *)mnl_attr_get_payload(name) : "");
+	return MNL_CB_OK;
+}
+
+/* Is pid a running instance of this loader? */
+static bool owner_alive(pid_t pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (pid <= 0 || pid == getpid() || (kill(pid, 0) && errno == ESRCH))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	comm[strcspn(comm, "\n")] = 0;
+	/* comm holds at most 15 characters of the name. */
+	return comm[0] && !strncmp(comm, prog_name, strlen(comm));
+}
+
+int route_clean_stale(struct nl *nl, const struct route *r, int prog_nest, pid_t *owner)
+{
+	struct stale_ctx ctx = { .r = r, .prog_nest = prog_nest };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_GETROUTE, 0);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	size_t plen = strlen(prog_name);
+	pid_t pid = 0;
+	int err;
+
+	rtm->rtm_family = r->family;
+	err = nl_dump(nl, nlh, stale_cb, &ctx);
+	if (err || !ctx.found)
+		return err;
+	if (!strncmp(ctx.name, prog_name, plen) && ctx.name[plen] == ':')
+		pid = atoi(ctx.name + plen + 1);
+	if (owner_alive(pid)) {
+		*owner = pid;
+		return -EBUSY;
+	}
+	warnmsg("removing the stale route %s (program \"%s\") left by a loader that was killed",
+		r->text, ctx.name);
+	return route_del(nl, r);
+}
+
+int route_fail(struct nl *nl, int err, const char *what, const struct route *r,
+	       const char *feature)
+{
+	if (err == -EOPNOTSUPP || err == -ENOTSUPP) {
+		errmsg("%s to %s: this kernel does not support it (needs %s)%s%s", what,
+		       r->text, feature, nl->err[0] ? "; the kernel says: " : "", nl->err);
+		return EXIT_NOFEATURE;
+	}
+	if (err == -EEXIST)
+		return errmsg("%s: a route to %s that is not ours already exists in table %s%.0u (remove it or pick another prefix)",
+			      what, r->text, r->table == RT_TABLE_MAIN ? "main" : "",
+			      r->table == RT_TABLE_MAIN ? 0 : r->table);
+	if (nl->err[0])
+		return errmsg("%s to %s: the kernel says: %s", what, r->text, nl->err);
+	return fail_step(err, what);
+}

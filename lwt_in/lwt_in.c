@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* lwt_in: count (and drop) packets per IP protocol on a route. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <linux/lwtunnel.h>
+#include <linux/rtnetlink.h>
+#include "common.h"
+#include "route.h"
+#include "lwt_in.h"
+#include "lwt_in.skel.h"
+
+static const char doc[] =
+"Install a route to PREFIX through DEV whose packets first run an LWT \"in\"\n"
+"BPF program (`encap bpf in`): it counts packets and bytes per IP protocol\n"
+"and, with --drop-proto, drops one protocol. The program sees the packets\n"
+"this host receives and routes with that route (forwarded or delivered\n"
+"locally), not the ones it sends itself. The route is added over rtnetlink\n"
+"(protocol 235) and removed again at exit; a route left by a killed loader\n"
+"is removed at the next start.\n"
+"\n"
+"EXAMPLES:\n"
+"  lwt_in --route 198.51.100.1/32 --dev eth2   # count what goes to one host\n"
+"  lwt_in -r 198.51.100.0/25 -D eth2 --via 198.51.100.1 --drop-proto icmp\n"
+"  lwt_in -r 2001:db8:2::/64 -D eth2 --drop-proto udp -d 30 -i 5\n";
+
+static const struct argp_option options[] = {
+	{ "route", 'r', "PREFIX", 0, "Destination of the route (ADDR/LEN, IPv4 or IPv6)", 0 },
+	{ "dev", 'D', "DEV", 0, "Output device of the route", 0 },
+	{ "via", 'g', "GW", 0, "Gateway of the route (default: directly on DEV)", 0 },
+	{ "drop-proto", 'p', "PROTO", 0, "Drop this protocol: icmp, tcp, udp, icmpv6, ... or 0-255", 0 },
+	{},
+};
+
+static struct {
+	struct route route;
+	const char *prefix, *dev, *via;
+	int drop_proto;
+} opt = { .drop_proto = -1 };
+
+static const struct { int nr; const char *name; } protos[] = {
+	{ 1, "icmp" }, { 2, "igmp" }, { 4, "ipip" }, { 6, "tcp" }, { 17, "udp" },
+	{ 41, "ipv6" }, { 44, "ipv6-frag" }, { 47, "gre" }, { 50, "esp" },
+	{ 58, "icmpv6" }, { 132, "sctp" },
+};
+
+static const char *proto_name(int nr, char *buf, size_t len)
+{
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (protos[i].nr == nr)
+			return protos[i].name;
+	snprintf(buf, len, "proto-%d", nr);
+	return buf;
+}
+
+static int parse_proto(const char *arg)
+{
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (!strcmp(arg, protos[i].name))
+			return protos[i].nr;
+	if (arg[0] < '0' || arg[0] > '9')
+		usage_error("drop-proto: unknown protocol: %s (a name like icmp, tcp, udp, or 0-255)", arg);
+	return parse_long(arg, "drop-proto", 0, 255);
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'r':
+		opt.prefix = arg;
+		break;
+	case 'D':
+		opt.dev = arg;
+		break;
+	case 'g':
+		opt.via = arg;
+		break;
+	case 'p':
+		opt.drop_proto = parse_proto(arg);
+		break;
+	case ARGP_KEY_ARG:
+		usage_error("unexpected argument: %s", arg);
+		break;
+	case ARGP_KEY_END:
+		if (!opt.prefix || !opt.dev)
+			usage_error("--route PREFIX and --dev DEV are required");
+		route_parse_prefix(&opt.route, opt.prefix, "route", 0);
+		if (opt.via)
+			route_parse_via(&opt.route, opt.via);
+		opt.route.ifindex = parse_ifindex(opt.dev);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child children[] = {
+	{ &common_argp, 0, "Common options:", 0 },
+	{},
+};
+
+static const struct argp argp = {
+	.options = options,
+	.parser = parse_opt,
+	.args_doc = "--route PREFIX --dev DEV",
+	.doc = doc,
+	.children = children,
+};
+
+static uint64_t started;
+
+static void print_stats(void *ctx, bool final)
+{
+	struct lwt_in_bpf *skel = ctx;
+	int fd = bpf_map__fd(skel->maps.stats);
+	struct lwt_in_count c;
+	char buf[24];
+
+	if (final)
+		printf("--- total\n");
+	else
+		printf("--- %llus\n", (unsigned long long)((now_ns() - started) / 1000000000ULL));
+	printf("%-10s %10s %12s\n", "proto", "packets", "bytes");
+	for (__u32 i = 0; i < LWT_IN_NSLOTS; i++) {
+		if (percpu_sum(fd, &i, (uint64_t *)&c, 2) || !c.packets)
+			continue;
+		printf("%-10s %10llu %12llu%s\n",
+		       i == LWT_IN_MALFORMED ? "malformed" : proto_name(i, buf, sizeof(buf)),
+		       c.packets, c.bytes, (int)i == opt.drop_proto ? "  dropped" : "");
+	}
+	fflush(stdout);
+}
+
+/* RTA_ENCAP for `encap bpf in fd FD name NAME`. */
+static void put_encap(struct nlmsghdr *nlh, int prog_fd)
+{
+	struct nlattr *encap, *in;
+
+	encap = mnl_attr_nest_start(nlh, RTA_ENCAP);
+	in = mnl_attr_nest_start(nlh, LWT_BPF_IN);
+	mnl_attr_put_u32(nlh, LWT_BPF_PROG_FD, prog_fd);
+	mnl_attr_put_strz(nlh, LWT_BPF_PROG_NAME, route_owner_name());
+	mnl_attr_nest_end(nlh, in);
+	mnl_attr_nest_end(nlh, encap);
+	mnl_attr_put_u16(nlh, RTA_ENCAP_TYPE, LWTUNNEL_ENCAP_BPF);
+}
+
+int main(int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], pname[24];
+	struct route *r = &opt.route;
+	struct lwt_in_bpf *skel;
+	struct nlmsghdr *nlh;
+	bool installed = false;
+	struct nl nl = {};
+	pid_t owner = 0;
+	int err;
+
+	common_init(&argp, argc, argv, NULL);
+	require_root();
+
+	skel = lwt_in_bpf__open();
+	if (!skel)
+		return fail_step(errno, "opening the BPF object");
+	skel->rodata->drop_proto = opt.drop_proto;
+	err = lwt_in_bpf__load(skel);
+	if (err) {
+		err = fail_step(err, "loading the BPF program");
+		goto out;
+	}
+
+	err = nl_open(&nl);
+	if (err) {
+		err = fail_step(err, "opening rtnetlink");
+		goto out;
+	}
+	err = route_clean_stale(&nl, r, LWT_BPF_IN, &owner);
+	if (err == -EBUSY) {
+		err = errmsg("route %s is already in use by %s (pid %d)", r->text, prog_name, owner);
+		goto out;
+	} else if (err) {
+		err = route_fail(&nl, err, "removing a stale route", r, "CONFIG_LWTUNNEL_BPF");
+		goto out;
+	}
+
+	nlh = route_msg(&nl, buf, RTM_NEWROUTE, r);
+	put_encap(nlh, bpf_program__fd(skel->progs.lwt_in_count));
+	err = nl_request(&nl, nlh);
+	if (err) {
+		err = route_fail(&nl, err, "adding the route", r, "CONFIG_LWTUNNEL_BPF");
+		goto out;
+	}
+	installed = true;
+
+	printf("lwt_in: counting on route %s dev %s%s%s (encap bpf in, proto %d, program \"%s\"); %s%s; Ctrl-C to stop\n",
+	       r->text, opt.dev, opt.via ? " via " : "", opt.via ? opt.via : "",
+	       RTPROT_CATALOG, route_owner_name(), opt.drop_proto < 0 ? "dropping nothing" : "dropping ",
+	       opt.drop_proto < 0 ? "" : proto_name(opt.drop_proto, pname, sizeof(pname)));
+	fflush(stdout);
+	started = now_ns();
+	err = run_loop(print_stats, NULL, skel, 0);
+out:
+	if (installed) {
+		int derr = route_del(&nl, r);
+
+		/* The device may have gone, taking the route with it. */
+		if (derr && derr != -ESRCH && derr != -ENOENT && derr != -ENODEV)
+			err = route_fail(&nl, derr, "removing the route", r, "CONFIG_LWTUNNEL_BPF");
+	}
+	nl_close(&nl);
+	lwt_in_bpf__destroy(skel);
+	return err;
+}
