@@ -234,20 +234,15 @@ int main(int argc, char **argv)
 		if (err)
 			goto out;
 	} else {
-		fd = srv_socket(SOCK_STREAM, NULL, cfg.port, false);
-		if (fd < 0 || srv_add(&c.srv, fd, 0)) {
-			err = fail_step(fd, "TCP echo socket");
-			goto out;
-		}
-		if ((err = put_socket(c.skel, SLOT_TCP, fd)))
-			goto out;
-		if (cfg.udp) {
-			fd = srv_socket(SOCK_DGRAM, NULL, cfg.port, false);
-			if (fd < 0 || srv_add(&c.srv, fd, 0)) {
-				err = fail_step(fd, "UDP echo socket");
+		/* The echo server: TCP, and UDP with --udp, on [::]:port. */
+		for (int udp = 0; udp <= cfg.udp; udp++) {
+			fd = srv_socket(udp ? SOCK_DGRAM : SOCK_STREAM, NULL, cfg.port, false);
+			if (fd < 0) {
+				err = fail_step(fd, udp ? "UDP echo socket" : "TCP echo socket");
 				goto out;
 			}
-			if ((err = put_socket(c.skel, SLOT_UDP, fd)))
+			srv_add(&c.srv, fd, 0);	/* the first two of SRV_MAX_FDS */
+			if ((err = put_socket(c.skel, udp ? SLOT_UDP : SLOT_TCP, fd)))
 				goto out;
 		}
 		snprintf(what, sizeof(what), "the echo server on [::]:%d (%s)", cfg.port,

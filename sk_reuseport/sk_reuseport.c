@@ -240,8 +240,8 @@ int main(int argc, char **argv)
 		printf("sk_reuseport: %d TCP and %d UDP workers on [%s]:%d\n", cfg.workers,
 		       cfg.workers, cfg.addr[a], cfg.port);
 	}
-	printf("sk_reuseport: policy %s, migration %s%s; Ctrl-C to stop\n",
-	       policy_names[cfg.policy], cfg.no_migrate ? "refused" : "on",
+	printf("sk_reuseport: SO_ATTACH_REUSEPORT_EBPF on %d groups, policy %s, migration %s%s; Ctrl-C to stop\n",
+	       cfg.naddrs * 2, policy_names[cfg.policy], cfg.no_migrate ? "refused" : "on",
 	       cfg.hold ? ", holding connections until SIGUSR1" : "");
 	fflush(stdout);
 	err = run_loop(print_stats, serve, &c, 0);
