@@ -73,6 +73,15 @@ static int open_netns(const char *path)
 	return fd;
 }
 
+/* The kernel lets a root-namespace dissector override all others. */
+static bool is_root_netns(const struct stat *st)
+{
+	struct stat init;
+
+	return !stat("/proc/1/ns/net", &init) && init.st_ino == st->st_ino &&
+	       init.st_dev == st->st_dev;
+}
+
 static void print_stats(void *ctx, bool final)
 {
 	struct flow_dissector_bpf *skel = ctx;
@@ -124,6 +133,8 @@ int main(int argc, char **argv)
 	fstat(netns, &st);
 	printf("flow_dissector: dissecting for netns net:[%lu] (%s); Ctrl-C to stop\n",
 	       (unsigned long)st.st_ino, netns_path);
+	if (is_root_netns(&st))
+		printf("flow_dissector: note: this is the root namespace; its dissector applies to every namespace\n");
 	fflush(stdout);
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
