@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/sockios.h>
 #include "common.h"
 #include "serve.h"
 #include "sk_lookup.h"
@@ -123,6 +125,18 @@ static const struct argp argp = {
 	.children = children,
 };
 
+static bool same_netns(int sock)
+{
+	struct stat a, b;
+	int ns = ioctl(sock, SIOCGSKNS);
+	bool same = ns >= 0 && !fstat(ns, &a) && !stat("/proc/self/ns/net", &b) &&
+		    a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+
+	if (ns >= 0)
+		close(ns);
+	return same;
+}
+
 /* Another process's socket, duplicated into ours (Linux 5.6). */
 static int take_socket(pid_t pid, int fd, int *out, int *slot, char *what, size_t wlen)
 {
@@ -150,6 +164,12 @@ static int take_socket(pid_t pid, int fd, int *out, int *slot, char *what, size_
 		close(sfd);
 		return errmsg("fd %d of process %d is not a listening TCP socket or a UDP socket",
 			      fd, pid);
+	}
+	/* The program sees only its own namespace's lookups. */
+	if (!same_netns(sfd)) {
+		close(sfd);
+		return errmsg("the socket of process %d is in another network namespace: run sk_lookup in that one (ip netns exec ...)",
+			      pid);
 	}
 	*slot = type == SOCK_STREAM ? SLOT_TCP : SLOT_UDP;
 	snprintf(what, wlen, "the %s %s socket of process %d (fd %d)",

@@ -77,6 +77,8 @@ expect "--fd that the process does not have" 1 "has no file descriptor" \
 	in_ns b $BIN --pid "$spid" --fd 999 --steer 7001
 expect "--fd that is not a socket" 1 "not a listening TCP socket" \
 	in_ns b $BIN --pid "$spid" --fd 0 --steer 7001
+expect "a socket of another namespace" 1 "in another network namespace" \
+	in_ns a $BIN --pid "$spid" --fd "$sfd" --steer 7001
 bg_start lk4 --ns b $BIN --pid "$spid" --fd "$sfd" --steer 7001-7002
 wait_output lk4 "Ctrl-C to stop" || fail "loader with --pid started" "$(bg_out lk4)"
 check_match "banner names socat's socket" "TCP socket of process $spid" "$(bg_out lk4)"
