@@ -186,7 +186,8 @@ static bool in_set(const struct set *s, __be32 addr)
 /*
  * A managed neighbour entry: the kernel resolves the backend's MAC and
  * keeps it fresh, so bpf_fib_lookup finds it although the kernel itself
- * never talks to the backend. 0 if created, -EEXIST if one was there.
+ * never talks to the backend. An existing entry becomes managed and keeps
+ * its MAC. At exit they are deleted: a cache, refilled on demand.
  */
 static int neigh_managed(int type, int flags, __be32 addr)
 {
@@ -233,9 +234,9 @@ static void apply_set(struct xdp_load_balancer_bpf *skel, const struct set *next
 		if (k == nr_known && nr_known < (int)(sizeof(known) / sizeof(known[0]))) {
 			known[nr_known++] = a;
 			bpf_map_update_elem(stats, &a, zero, BPF_NOEXIST);
-			err = neigh_managed(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, a);
+			err = neigh_managed(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, a);
 			neigh_ours[k] = !err;
-			if (err && err != -EEXIST)
+			if (err)
 				warnmsg("cannot add a managed neighbour entry for %s: %s",
 					inet_ntoa((struct in_addr){ a }), err_sentence(err));
 		}
