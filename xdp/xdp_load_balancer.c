@@ -76,7 +76,10 @@ static bool parse_addr(const char *s, __be32 *addr)
 static void parse_vip(char *arg)
 {
 	char *colon = strchr(arg, ':');
+	struct in6_addr a6;
 
+	if (inet_pton(AF_INET6, arg, &a6) == 1)
+		usage_error("IPv6 VIPs are not supported (IPv4 only): %s", arg);
 	opt.vport = htons(8080);
 	if (colon) {
 		*colon = 0;

@@ -22,6 +22,7 @@ STATE=/run/ebpf-catalog-lab/$LAB.d
 expect "no backends" 2 "^xdp_load_balancer: no backends" in_ns lb $LB eth0 --vip $VIP
 expect "VIP not an address" 2 "not an IPv4 address: 192.0.2.800" \
 	in_ns lb $LB eth0 --vip 192.0.2.800 -b 198.51.100.11
+expect "IPv6 VIP" 2 "IPv6 VIPs are not supported" in_ns lb $LB eth0 --vip 2001:db8:1::80 -b 198.51.100.11
 expect "backend not an address" 2 "backend: not an IPv4 address: b1" \
 	in_ns lb $LB eth0 --vip $VIP -b b1
 expect "unknown interface" 2 "^xdp_load_balancer: no such interface: eth9$" \
