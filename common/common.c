@@ -133,8 +133,10 @@ const char *err_sentence(int err)
 		err = -err;
 	switch (err) {
 	case EPERM:
-	case EACCES:
 		return "needs root (or CAP_BPF and CAP_NET_ADMIN)";
+	case EACCES:
+		/* After require_root(), bpf() says EACCES when the verifier refuses. */
+		return "the verifier rejected the program (run with -v to see its log)";
 	case EBUSY:
 	case EEXIST:
 		return "something is already attached there";

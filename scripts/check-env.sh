@@ -108,6 +108,6 @@ row cgroup_sockopt cgroup_sockopt "$(cg)"
 row sk_lookup sk_lookup "$(need_version 5.9 'sk_lookup netns links')"
 row netfilter netfilter "$(need_version 6.4 'netfilter BPF links')" \
 	"$(need_config CONFIG_NETFILTER_BPF_LINK 'netfilter BPF links')"
-row sk_reuseport sk_reuseport "$(ver_ge "$KVER" 5.14 || echo "~no migration before 5.14")"
+row sk_reuseport sk_reuseport "$(need_version 5.14 'the migrate attach type and ctx->sk')"
 row sk_skb sk_skb "$(need_config CONFIG_BPF_STREAM_PARSER 'stream parser')"
-row flow_dissector flow_dissector "$(need_version 5.7 'flow dissector netns links')"
+row flow_dissector flow_dissector "$(need_version 5.8 'flow dissector netns links')"
