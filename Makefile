@@ -134,9 +134,11 @@ $(1): $(OUTPUT)/$(1).o $(LIBCOMMON)
 endef
 $(foreach a,$(APPS),$(eval $(call app_rule,$(a))))
 
-# tests/DIR/X.c may include the skeletons and headers of DIR.
+# tests/DIR/X.c may include the skeletons and headers of DIR. In a
+# pattern rule a literal % would become the stem: spell it through PCT.
+PCT := %
 .SECONDEXPANSION:
-$(OUTPUT)/tests/%: tests/%.c $$(filter $(OUTPUT)/$$(firstword $$(subst /, ,$$*))/%,$(SKELS)) \
+$(OUTPUT)/tests/%: tests/%.c $$(filter $(OUTPUT)/$$(firstword $$(subst /, ,$$*))/$$(PCT),$(SKELS)) \
 		$(TEST_HDRS) $(COMMON_HDRS) $(LIBCOMMON)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
