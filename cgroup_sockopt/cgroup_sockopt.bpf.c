@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * cgroup/setsockopt runs before the kernel handles setsockopt() and may
+ * refuse it (return 0: EPERM) or rewrite optval/optlen; cgroup/getsockopt
+ * runs after the kernel answered getsockopt() and may rewrite the answer.
+ *
+ * The program sees at most one page of optval. For a longer buffer it
+ * must say what the kernel should use: optlen = 0 keeps the caller's own
+ * buffer (our copy is ignored), a smaller optlen takes our trimmed copy.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "sock.bpf.h"
+#include "cgroup_sockopt.h"
+
+const volatile __u32 max_sndbuf;	/* 0: no ceiling */
+const volatile __u32 max_rcvbuf;
+
+/* Filled by the loader: the options whose change is refused. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct opt_key);
+	__type(value, __u8);
+} deny SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct opt_count_key);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+static void count(struct bpf_sockopt *ctx, enum opt_action action)
+{
+	struct opt_count_key key = {
+		.opt = { .level = ctx->level, .optname = ctx->optname },
+		.action = action,
+	};
+	__u64 one = 1, *v;
+
+	v = bpf_map_lookup_elem(&counts, &key);
+	if (v) {
+		(*v)++;
+		return;
+	}
+	if (bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST)) {
+		v = bpf_map_lookup_elem(&counts, &key);
+		if (v)
+			(*v)++;
+	}
+}
+
+static __u32 ceiling(struct bpf_sockopt *ctx)
+{
+	if (ctx->level != SOL_SOCKET)
+		return 0;
+	if (ctx->optname == SO_SNDBUF)
+		return max_sndbuf;
+	if (ctx->optname == SO_RCVBUF)
+		return max_rcvbuf;
+	return 0;
+}
+
+SEC("cgroup/setsockopt")
+int refuse_and_clamp(struct bpf_sockopt *ctx)
+{
+	struct opt_key key = { .level = ctx->level, .optname = ctx->optname };
+	struct bpf_sock *sk = ctx->sk;
+	int *val = ctx->optval;
+	__u32 max = ceiling(ctx);
+
+	/*
+	 * The hook sees every socket: netlink and unix ones too (ip(8) sets
+	 * a 1 MiB SO_RCVBUF on its netlink socket). The policy is for
+	 * network sockets only.
+	 */
+	if (!sk || (sk->family != AF_INET && sk->family != AF_INET6))
+		goto pass;
+	if (bpf_map_lookup_elem(&deny, &key)) {
+		count(ctx, OPT_REFUSED);
+		return 0;
+	}
+	/* The kernel reads an int and takes it as unsigned: so do we. */
+	if (max && (void *)(val + 1) <= ctx->optval_end && (__u32)*val > max) {
+		*val = max;
+		/* Also trims a buffer longer than a page, so the kernel takes ours. */
+		ctx->optlen = sizeof(*val);
+		count(ctx, OPT_CLAMPED);
+		return 1;
+	}
+pass:
+	if (ctx->optlen > SOCKOPT_PAGE_SIZE)
+		ctx->optlen = 0;	/* the caller's buffer, as it is */
+	count(ctx, OPT_PASSED);
+	return 1;
+}
+
+SEC("cgroup/getsockopt")
+int observe(struct bpf_sockopt *ctx)
+{
+	/* An answer longer than a page: hand back the kernel's own. */
+	if (ctx->optlen > SOCKOPT_PAGE_SIZE)
+		ctx->optlen = 0;
+	count(ctx, OPT_READ);
+	/* Returning 0 would turn every getsockopt into EPERM. */
+	return 1;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
