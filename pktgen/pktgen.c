@@ -220,6 +220,7 @@ int main(int argc, char **argv)
 	if (!skel)
 		return fail_step(errno, "opening the BPF object");
 	skel->rodata->out_ifindex = ifindex;
+	memcpy((void *)skel->rodata->hdr, frame, sizeof(skel->rodata->hdr));
 	err = pktgen_bpf__load(skel);
 	if (err) {
 		ret = fail_step(err, "loading the BPF program");
