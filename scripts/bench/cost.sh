@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Per-packet cost of every packet program that is built: benchtools/pktcost
+# (BPF_PROG_TEST_RUN, 1,000,000 repetitions, beside an empty program of the
+# same type), ROUNDS times; the report takes the median of each row.
+#
+# Writes $OUT/cost.csv: round, then pktcost's columns.
+. "$(dirname "$0")/lib.sh"
+
+[ -x "$ROOT/benchtools/pktcost" ] || die "benchtools/pktcost not built (make)"
+cd "$ROOT"
+for round in $(seq "$ROUNDS"); do
+	benchtools/pktcost -r "${BENCH_REPEAT:-1000000}" >"$OUT/cost-$round.csv"
+done
+{
+	echo "round,$(head -n1 "$OUT/cost-1.csv")"
+	for round in $(seq "$ROUNDS"); do
+		tail -n +2 "$OUT/cost-$round.csv" | sed "s/^/$round,/"
+		rm -f "$OUT/cost-$round.csv"
+	done
+} >"$OUT/cost.csv"
+say "$(($(wc -l <"$OUT/cost.csv") - 1)) rows"
