@@ -69,7 +69,7 @@ check_match "outside: no mark" 'tcp4 ok mark=0 priority=0 udp6 ok mark=0 priorit
 
 # A real client: nc inside the cgroup talks to a server outside it.
 bg_start srv --ns a nc -l 127.0.0.1 7002
-wait_for 5 in_ns a ss -Htln 'sport = :7002'
+wait_listen a 7002
 check "inside: nc TCP client works" $BIN -- ip netns exec "$NS" sh -c 'echo hello-from-cgroup | nc -N 127.0.0.1 7002'
 wait_pid "$(bg_pid srv)" 5
 check_eq "server got the client's line" hello-from-cgroup "$(bg_out srv)"

@@ -87,7 +87,7 @@ check_eq "inside: 8 KiB optval clamped too" "$want_snd" "$(get_after set:SOL_SOC
 
 # --- a real program: iperf3-like bulk TCP is unaffected apart from the ceiling
 bg_start srv --ns a nc -l 127.0.0.1 7100
-wait_for 5 in_ns a ss -Htln 'sport = :7100'
+wait_listen a 7100
 check "inside: nc sends 1 MB" $BIN --max-sndbuf $MAX -- ip netns exec "$NS" \
 	sh -c 'head -c 1000000 /dev/zero | nc -N 127.0.0.1 7100'
 wait_pid "$(bg_pid srv)" 5

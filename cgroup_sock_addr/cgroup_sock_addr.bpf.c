@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * cgroup/connect4|6, bind4|6, sendmsg4|6 see the address a process of the
+ * cgroup hands to connect(), bind() or sendto() before the kernel uses it:
+ * return 0 to refuse (EPERM), or rewrite ctx->user_ip4/user_port and the
+ * kernel carries on with the new address. recvmsg4 and getpeername4 run
+ * on the way back and may rewrite the address the process is shown.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "sock.bpf.h"
+#include "cgroup_sock_addr.h"
+
+const volatile bool deny_ipv6;	/* connect6, bind6, sendmsg6 */
+const volatile bool deny_udp;	/* UDP connect and sendmsg, both families */
+
+/* VIP:port → backend, filled by the loader (--redirect). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct svc_addr);
+	__type(value, struct svc_addr);
+} services SEC(".maps");
+
+/* LRU: entries of closed sockets age out by themselves. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct revnat_key);
+	__type(value, struct svc_addr);
+} revnat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ST_NHOOKS);
+	__type(key, __u32);
+	__type(value, struct hook_count);
+} stats SEC(".maps");
+
+static struct hook_count *counter(__u32 hook)
+{
+	return bpf_map_lookup_elem(&stats, &hook);
+}
+
+static int refuse(struct hook_count *c)
+{
+	if (c)
+		c->refused++;
+	return 0;
+}
+
+static bool udp_refused(struct bpf_sock_addr *ctx)
+{
+	return deny_udp && ctx->protocol == IPPROTO_UDP;
+}
+
+/* Send VIP traffic to its backend and remember, for this socket, what to show. */
+static void translate(struct bpf_sock_addr *ctx, struct hook_count *c)
+{
+	struct svc_addr vip = { .ip4 = ctx->user_ip4, .port = ctx->user_port };
+	struct revnat_key rk = { .cookie = bpf_get_socket_cookie(ctx) };
+	struct svc_addr *be;
+
+	be = bpf_map_lookup_elem(&services, &vip);
+	if (!be)
+		return;
+	rk.backend = *be;
+	bpf_map_update_elem(&revnat, &rk, &vip, BPF_ANY);
+	ctx->user_ip4 = be->ip4;
+	ctx->user_port = be->port;
+	if (c)
+		c->rewritten++;
+}
+
+/* The way back: the backend's address becomes the VIP again. */
+static void untranslate(struct bpf_sock_addr *ctx, struct hook_count *c)
+{
+	struct revnat_key rk = {
+		.cookie = bpf_get_socket_cookie(ctx),
+		.backend = { .ip4 = ctx->user_ip4, .port = ctx->user_port },
+	};
+	struct svc_addr *vip;
+
+	vip = bpf_map_lookup_elem(&revnat, &rk);
+	if (!vip)
+		return;
+	ctx->user_ip4 = vip->ip4;
+	ctx->user_port = vip->port;
+	if (c)
+		c->rewritten++;
+}
+
+SEC("cgroup/connect4")
+int connect4(struct bpf_sock_addr *ctx)
+{
+	struct hook_count *c = counter(ST_CONNECT4);
+
+	if (c)
+		c->seen++;
+	if (udp_refused(ctx))
+		return refuse(c);
+	translate(ctx, c);
+	return 1;
+}
+
+SEC("cgroup/connect6")
+int connect6(struct bpf_sock_addr *ctx)
+{
+	struct hook_count *c = counter(ST_CONNECT6);
+
+	if (c)
+		c->seen++;
+	if (deny_ipv6 || udp_refused(ctx))
+		return refuse(c);
+	return 1;
+}
+
+SEC("cgroup/bind4")
+int bind4(struct bpf_sock_addr *ctx)
+{
+	struct hook_count *c = counter(ST_BIND4);
+
+	if (c)
+		c->seen++;
+	return 1;
+}
+
+SEC("cgroup/bind6")
+int bind6(struct bpf_sock_addr *ctx)
+{
+	struct hook_count *c = counter(ST_BIND6);
+
+	if (c)
+		c->seen++;
+	return deny_ipv6 ? refuse(c) : 1;
+}
+
+SEC("cgroup/sendmsg4")
+int sendmsg4(struct bpf_sock_addr *ctx)
+{
+	struct hook_count *c = counter(ST_SENDMSG4);
+
+	if (c)
+		c->seen++;
+	if (udp_refused(ctx))
+		return refuse(c);
+	translate(ctx, c);
+	return 1;
+}
+
+SEC("cgroup/sendmsg6")
+int sendmsg6(struct bpf_sock_addr *ctx)
+{
+	struct hook_count *c = counter(ST_SENDMSG6);
+
+	if (c)
+		c->seen++;
+	if (deny_ipv6 || udp_refused(ctx))
+		return refuse(c);
+	return 1;
+}
+
+SEC("cgroup/recvmsg4")
+int recvmsg4(struct bpf_sock_addr *ctx)
+{
+	struct hook_count *c = counter(ST_RECVMSG4);
+
+	if (c)
+		c->seen++;
+	untranslate(ctx, c);
+	return 1;	/* recvmsg hooks cannot refuse */
+}
+
+SEC("cgroup/getpeername4")
+int getpeername4(struct bpf_sock_addr *ctx)
+{
+	struct hook_count *c = counter(ST_GETPEERNAME4);
+
+	if (c)
+		c->seen++;
+	untranslate(ctx, c);
+	return 1;
+}
+
+/*
+ * No sock_addr hook sees raw sockets: sendmsg4/6 run for UDP only, and raw
+ * connect() and bind() skip the hooks too. So "no raw sends" is enforced
+ * where it can be: refusing the raw socket itself (attached for --deny raw).
+ */
+SEC("cgroup/sock_create")
+int raw_create(struct bpf_sock *sk)
+{
+	struct hook_count *c = counter(ST_SOCK_CREATE);
+
+	if (c)
+		c->seen++;
+	return sk->type == SOCK_RAW ? refuse(c) : 1;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
