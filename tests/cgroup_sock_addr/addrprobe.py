@@ -11,6 +11,14 @@ import socket
 import sys
 
 
+def say(*parts):
+    # One write per line: stdout may be unbuffered (PYTHONUNBUFFERED) and
+    # shared with the loader's own lines.
+    sys.stdout.write(' '.join(str(p) for p in parts) + '\n')
+    sys.stdout.flush()
+
+
+
 def hostport(s):
     host, port = s.rsplit(':', 1)
     return host.strip('[]'), int(port)
@@ -43,6 +51,6 @@ def op(o):
 
 for o in sys.argv[1:]:
     try:
-        print(o, op(o), flush=True)
+        say(o, op(o))
     except OSError as e:
-        print(o, errno.errorcode.get(e.errno, 'timeout' if isinstance(e, TimeoutError) else e), flush=True)
+        say(o, errno.errorcode.get(e.errno, 'timeout' if isinstance(e, TimeoutError) else e))

@@ -15,6 +15,14 @@ import struct
 import sys
 
 
+def say(*parts):
+    # One write per line: stdout may be unbuffered (PYTHONUNBUFFERED) and
+    # shared with the loader's own lines.
+    sys.stdout.write(' '.join(str(p) for p in parts) + '\n')
+    sys.stdout.flush()
+
+
+
 def num(name):
     return int(name) if name.lstrip('-').isdigit() else getattr(socket, name)
 
@@ -56,7 +64,7 @@ def main():
         args = args[1:]
     with socket.socket(family, socket.SOCK_STREAM) as s:
         for op in args:
-            print(run(s, op), flush=True)
+            say(run(s, op))
 
 
 main()
