@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include "common.h"
+#include "nl.h"
+#include "tc.h"
+
+#define CLSACT_HANDLE	TC_H_MAKE(TC_H_CLSACT, 0)
+
+const char *tc_dir_name(const struct tc_hook *h)
+{
+	return h->egress ? "egress" : "ingress";
+}
+
+bool tcx_supported(int ifindex)
+{
+	LIBBPF_OPTS(bpf_prog_query_opts, q);
+
+	/* Kernels before 6.6 do not know the attach type: EINVAL. */
+	return bpf_prog_query_opts(ifindex, BPF_TCX_INGRESS, &q) == 0;
+}
+
+void tc_hook_prepare(struct tc_hook *h, struct bpf_program *prog)
+{
+	h->path = TC_PATH_TCX;
+	h->why_legacy = NULL;
+	if (h->force_legacy) {
+		h->path = TC_PATH_LEGACY;
+		h->why_legacy = "--legacy-tc";
+	} else if (!tcx_supported(h->ifindex)) {
+		h->path = TC_PATH_LEGACY;
+		h->why_legacy = "this kernel has no tcx, which came in Linux 6.6";
+	}
+	bpf_program__set_type(prog, BPF_PROG_TYPE_SCHED_CLS);
+	/* tcx takes the hook from the program's expected attach type. */
+	if (h->path == TC_PATH_TCX)
+		bpf_program__set_expected_attach_type(prog, h->egress ? BPF_TCX_EGRESS
+								      : BPF_TCX_INGRESS);
+}
+
+static void legacy_cleanup(void *ctx)
+{
+	struct tc_hook *h = ctx;
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = h->ifindex,
+		    .attach_point = h->egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, o, .handle = h->handle, .priority = h->priority);
+
+	if (h->attached)
+		bpf_tc_detach(&hook, &o);	/* ENOENT: gone with the interface */
+	h->attached = false;
+	if (h->created_qdisc)
+		tc_clsact_release(h->ifindex, h->ifname);
+	h->created_qdisc = false;
+}
+
+int tc_hook_attach(struct tc_hook *h, struct bpf_program *prog)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = h->ifindex,
+		    .attach_point = h->egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, o, .prog_fd = bpf_program__fd(prog));
+	libbpf_print_fn_t print;
+	int err;
+
+	if (h->path == TC_PATH_TCX) {
+		h->link = bpf_program__attach_tcx(prog, h->ifindex, NULL);
+		if (!h->link)
+			return fail_step(errno, "attaching with tcx");
+		return EXIT_OK;
+	}
+
+	/* EEXIST is an answer, not an error: keep libbpf from printing it. */
+	print = libbpf_set_print(NULL);
+	err = bpf_tc_hook_create(&hook);
+	libbpf_set_print(print);
+	if (err && err != -EEXIST)
+		return fail_step(err, "creating the clsact qdisc");
+	h->created_qdisc = !err;
+	/* handle and priority 0: the kernel picks free ones and reports them. */
+	err = bpf_tc_attach(&hook, &o);
+	if (err) {
+		legacy_cleanup(h);
+		return fail_step(err, "attaching the cls_bpf filter");
+	}
+	h->handle = o.handle;
+	h->priority = o.priority;
+	h->attached = true;
+	/* No BPF link holds this filter: a guard removes it if we are killed. */
+	err = tc_guard_start(&h->guard, legacy_cleanup, h);
+	if (err) {
+		legacy_cleanup(h);
+		return fail_step(err, "starting the cleanup guard");
+	}
+	return EXIT_OK;
+}
+
+void tc_hook_detach(struct tc_hook *h)
+{
+	if (h->link)
+		bpf_link__destroy(h->link);
+	h->link = NULL;
+	legacy_cleanup(h);
+	tc_guard_stop(&h->guard);
+}
+
+const char *tc_hook_describe(const struct tc_hook *h, char *buf, size_t len)
+{
+	struct bpf_link_info info = {};
+	__u32 ilen = sizeof(info);
+
+	if (h->path == TC_PATH_TCX) {
+		if (h->link && !bpf_link_get_info_by_fd(bpf_link__fd(h->link), &info, &ilen))
+			snprintf(buf, len, "tcx link %u", info.id);
+		else
+			snprintf(buf, len, "tcx link");
+	} else {
+		snprintf(buf, len, "%s clsact qdisc + cls_bpf direct-action filter pref %u handle 0x%x; legacy tc because %s",
+			 h->created_qdisc ? "new" : "existing", h->priority, h->handle,
+			 h->why_legacy ? h->why_legacy : "asked");
+	}
+	return buf;
+}
+
+/* clsact over rtnetlink. */
+
+static struct nlmsghdr *tc_msg(struct nl *nl, void *buf, int type, int flags,
+			       int ifindex, __u32 parent, __u32 handle)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, buf, type, flags);
+	struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = ifindex;
+	tcm->tcm_parent = parent;
+	tcm->tcm_handle = handle;
+	return nlh;
+}
+
+static int clsact_request(int type, int flags, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nl nl;
+	int err;
+
+	err = nl_open(&nl);
+	if (err)
+		return err;
+	nlh = tc_msg(&nl, buf, type, flags, ifindex, TC_H_CLSACT, CLSACT_HANDLE);
+	mnl_attr_put_strz(nlh, TCA_KIND, "clsact");
+	err = nl_request(&nl, nlh);
+	nl_close(&nl);
+	return err;
+}
+
+int tc_clsact_create(int ifindex)
+{
+	return clsact_request(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, ifindex);
+}
+
+int tc_clsact_delete(int ifindex)
+{
+	return clsact_request(RTM_DELQDISC, 0, ifindex);
+}
+
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type == RTM_NEWTFILTER)
+		(*(int *)data)++;
+	return MNL_CB_OK;
+}
+
+int tc_clsact_filters(int ifindex)
+{
+	static const __u32 hooks[] = { TC_H_MIN_INGRESS, TC_H_MIN_EGRESS };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nl nl;
+	int err, n = 0;
+
+	err = nl_open(&nl);
+	if (err)
+		return err;
+	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]) && !err; i++) {
+		nlh = tc_msg(&nl, buf, RTM_GETTFILTER, 0, ifindex,
+			     TC_H_MAKE(TC_H_CLSACT, hooks[i]), 0);
+		err = nl_dump(&nl, nlh, count_cb, &n);
+	}
+	nl_close(&nl);
+	return err ? err : n;
+}
+
+void tc_clsact_release(int ifindex, const char *ifname)
+{
+	int n = tc_clsact_filters(ifindex);
+
+	if (n > 0) {
+		warnmsg("left the clsact qdisc on %s in place: %d filter(s) added by someone else use it",
+			ifname, n);
+		return;
+	}
+	if (n == 0)
+		tc_clsact_delete(ifindex);
+	/* n < 0: the interface is gone, and its qdisc with it. */
+}
+
+/* The guard process. */
+
+int tc_guard_start(struct tc_guard *g, void (*cleanup)(void *ctx), void *ctx)
+{
+	int p[2], err;
+	ssize_t n;
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(p[0]);
+		close(p[1]);
+		return err;
+	}
+	if (pid == 0) {
+		/*
+		 * Keep nothing of the loader alive (its BPF links and
+		 * programs), and outlive Ctrl-C, which reaches the whole
+		 * process group: only the loader's exit ends the wait.
+		 */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		prctl(PR_SET_NAME, "tc-guard");
+		if (p[0] != 3) {
+			dup2(p[0], 3);
+			close(p[0]);
+		}
+		close_range(4, ~0U, 0);
+		do
+			n = read(3, &c, 1);
+		while (n < 0 && errno == EINTR);
+		/* A byte: the loader cleaned up. EOF: it died without doing so. */
+		if (n != 1)
+			cleanup(ctx);
+		_exit(0);
+	}
+	close(p[0]);
+	g->pid = pid;
+	g->fd = p[1];
+	return 0;
+}
+
+void tc_guard_stop(struct tc_guard *g)
+{
+	if (g->pid <= 0)
+		return;
+	if (write(g->fd, "x", 1) != 1)
+		warnmsg("cleanup guard: %s", strerror(errno));
+	close(g->fd);
+	waitpid(g->pid, NULL, 0);
+	g->pid = 0;
+	g->fd = -1;
+}
+
+/* IFACE [--ingress|--egress] [--legacy-tc] */
+
+struct tc_hook tc_target;
+
+enum { OPT_INGRESS = 0x1000, OPT_EGRESS, OPT_LEGACY };
+
+static const struct argp_option tc_target_options[] = {
+	{ "ingress", OPT_INGRESS, NULL, 0, "Attach at IFACE's ingress (the default)", 0 },
+	{ "egress", OPT_EGRESS, NULL, 0, "Attach at IFACE's egress", 0 },
+	{ "legacy-tc", OPT_LEGACY, NULL, 0,
+	  "Attach through a clsact qdisc and a cls_bpf filter even where tcx exists", 0 },
+	{},
+};
+
+static error_t tc_target_parse(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case OPT_INGRESS:
+		tc_target.egress = false;
+		break;
+	case OPT_EGRESS:
+		tc_target.egress = true;
+		break;
+	case OPT_LEGACY:
+		tc_target.force_legacy = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (tc_target.ifname)
+			usage_error("unexpected argument: %s", arg);
+		tc_target.ifname = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!tc_target.ifname)
+			usage_error("missing interface name (IFACE)");
+		tc_target.ifindex = parse_ifindex(tc_target.ifname);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp tc_target_argp = {
+	.options = tc_target_options,
+	.parser = tc_target_parse,
+};

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Attaching a program to the tc hook of an interface, for sched_cls and
+ * sched_act:
+ *
+ *   - tcx (Linux 6.6): a BPF link, bpf_program__attach_tcx(). Nothing to
+ *     clean up; the link goes away with the process, even after SIGKILL.
+ *   - legacy: the clsact qdisc plus a direct-action cls_bpf filter, through
+ *     bpf_tc_hook_create()/bpf_tc_attach(). The loader removes its filter on
+ *     exit, and the qdisc only if it created it and no other filter uses
+ *     it. A guard process (below) does the same if the loader is killed.
+ *
+ *	struct tc_hook h = { ... from tc_target ... };
+ *	tc_hook_prepare(&h, prog);	// before load: picks the path
+ *	skel__load(skel);
+ *	tc_hook_attach(&h, prog);	// after load
+ *	...
+ *	tc_hook_detach(&h);
+ */
+#ifndef CATALOG_TC_H
+#define CATALOG_TC_H
+
+#include <argp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <bpf/libbpf.h>
+
+enum tc_path {
+	TC_PATH_TCX,		/* BPF link (6.6+) */
+	TC_PATH_LEGACY,		/* clsact qdisc + cls_bpf direct-action filter */
+};
+
+struct tc_guard {
+	pid_t pid;		/* 0: none */
+	int fd;			/* write end; the guard acts when it sees EOF */
+};
+
+struct tc_hook {
+	/* Input. */
+	int ifindex;
+	const char *ifname;
+	bool egress;
+	bool force_legacy;	/* --legacy-tc */
+	/* State. */
+	enum tc_path path;
+	const char *why_legacy;	/* why the legacy path was taken */
+	struct bpf_link *link;	/* tcx */
+	__u32 handle, priority;	/* legacy: our cls_bpf filter */
+	bool attached;
+	bool created_qdisc;	/* legacy: the clsact qdisc is ours */
+	struct tc_guard guard;
+};
+
+/*
+ * The target of a tc example: IFACE, --ingress (default) / --egress and
+ * --legacy-tc. Add tc_target_argp as a child of the loader's argp; after
+ * common_init, tc_target holds the resolved interface.
+ */
+extern struct tc_hook tc_target;
+extern const struct argp tc_target_argp;
+
+/* "ingress" or "egress". */
+const char *tc_dir_name(const struct tc_hook *h);
+
+/* Does this kernel have tcx? (Probed with a BPF_PROG_QUERY on ifindex.) */
+bool tcx_supported(int ifindex);
+
+/*
+ * Before load: pick the path (tcx unless force_legacy or the kernel lacks
+ * it) and make prog a SCHED_CLS program with the matching expected attach
+ * type. A SEC("action") program run this way becomes a classifier.
+ */
+void tc_hook_prepare(struct tc_hook *h, struct bpf_program *prog);
+
+/* After load: attach. Returns an exit code; prints the reason on failure. */
+int tc_hook_attach(struct tc_hook *h, struct bpf_program *prog);
+
+/* Remove exactly what tc_hook_attach created. Safe to call twice. */
+void tc_hook_detach(struct tc_hook *h);
+
+/* One phrase for the banner: "tcx link", "clsact + cls_bpf filter ...". */
+const char *tc_hook_describe(const struct tc_hook *h, char *buf, size_t len);
+
+/*
+ * clsact over rtnetlink (libmnl): create it (0, or -EEXIST when the
+ * interface has one already), count the filters at its ingress and egress
+ * hooks, delete it. Used by the act_bpf path, and by the legacy path to
+ * know whether the qdisc it created is still used by someone else.
+ */
+int tc_clsact_create(int ifindex);
+int tc_clsact_filters(int ifindex);	/* >= 0, or -errno */
+int tc_clsact_delete(int ifindex);
+
+/*
+ * Remove a clsact qdisc that we created, unless filters of someone else
+ * were added to it meanwhile (then say so and leave it).
+ */
+void tc_clsact_release(int ifindex, const char *ifname);
+
+/*
+ * A guard: a child process that waits for the loader to exit and, if the
+ * loader did not say it cleaned up (SIGKILL, crash), runs cleanup(ctx)
+ * itself. For the attachments that have no BPF link (tc filters, tc
+ * actions). The child keeps no BPF object alive: it closes every
+ * inherited descriptor.
+ */
+int tc_guard_start(struct tc_guard *g, void (*cleanup)(void *ctx), void *ctx);
+/* The loader cleaned up: let the guard go without acting. */
+void tc_guard_stop(struct tc_guard *g);
+
+#endif
