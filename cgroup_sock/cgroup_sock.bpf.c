@@ -8,6 +8,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "sock.bpf.h"
+#include "count.bpf.h"
 #include "cgroup_sock.h"
 
 const volatile bool allow_ping_sockets;	/* keep SOCK_DGRAM + ICMP (unprivileged ping) */
@@ -30,23 +31,6 @@ struct {
 	__type(value, __u64);
 } binds SEC(".maps");
 
-static void count(void *map, const void *key)
-{
-	__u64 one = 1, *v;
-
-	v = bpf_map_lookup_elem(map, key);
-	if (v) {
-		(*v)++;
-		return;
-	}
-	/* Another CPU may have inserted it meanwhile: then count there. */
-	if (bpf_map_update_elem(map, key, &one, BPF_NOEXIST)) {
-		v = bpf_map_lookup_elem(map, key);
-		if (v)
-			(*v)++;
-	}
-}
-
 static bool is_icmp(struct bpf_sock *sk)
 {
 	return (sk->family == AF_INET && sk->protocol == IPPROTO_ICMP) ||
@@ -64,7 +48,7 @@ int sock_create(struct bpf_sock *sk)
 
 	if (is_icmp(sk) && (sk->type == SOCK_RAW ||
 			    (sk->type == SOCK_DGRAM && !allow_ping_sockets))) {
-		count(&socks, &key);
+		count_key(&socks, &key);
 		return 0;
 	}
 	/* sock_create may write these fields: the socket starts with them. */
@@ -73,7 +57,7 @@ int sock_create(struct bpf_sock *sk)
 	if (set_priority)
 		sk->priority = priority;
 	key.allowed = 1;
-	count(&socks, &key);
+	count_key(&socks, &key);
 	return 1;
 }
 
@@ -85,7 +69,7 @@ static int post_bind(struct bpf_sock *sk)
 		.port = sk->src_port,
 	};
 
-	count(&binds, &key);
+	count_key(&binds, &key);
 	return 1;
 }
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* cgroup_sock: refuse ICMP sockets in a cgroup, mark the others, count binds. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 #include "common.h"
 #include "cgroup_args.h"
+#include "report.h"
 #include "cgroup_sock.h"
 #include "cgroup_sock.skel.h"
 
@@ -55,18 +55,12 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &cgroup_args_argp, 0, NULL, 0 },
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse,
-	.args_doc = "--cgroup PATH | -- COMMAND [ARGS...]",
+	.args_doc = CGROUP_ARGS_DOC,
 	.doc = doc,
-	.children = children,
+	.children = cgroup_loader_children,
 };
 
 static const char *family_name(int f)
@@ -93,12 +87,6 @@ static const char *proto_name(int p)
 	return buf;
 }
 
-/* Hash order is random: sort the lines of the final report. */
-static int cmp_line(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void print_stats(void *ctx, bool final)
 {
 	struct cgroup_sock_bpf *skel = ctx;
@@ -106,35 +94,28 @@ static void print_stats(void *ctx, bool final)
 	struct sock_key sk, *sprev = NULL;
 	struct bind_key bk, *bprev = NULL;
 	uint64_t n, allowed = 0, refused = 0, binds = 0;
-	char *lines[1280];
-	int nlines = 0;
+	struct report rep = { .n = 0 };
 
 	while (!bpf_map_get_next_key(sfd, sprev, &sk)) {
 		sprev = &sk;
 		if (percpu_sum(sfd, &sk, &n, 1))
 			continue;
 		*(sk.allowed ? &allowed : &refused) += n;
-		if (final && nlines < 1280 &&
-		    asprintf(&lines[nlines], "  %s %s %s: %s %llu", family_name(sk.family),
-			     type_name(sk.type), proto_name(sk.protocol),
-			     sk.allowed ? "allowed" : "refused", (unsigned long long)n) > 0)
-			nlines++;
+		if (final)
+			report_add(&rep, "  %s %s %s: %s %llu", family_name(sk.family),
+				   type_name(sk.type), proto_name(sk.protocol),
+				   sk.allowed ? "allowed" : "refused", (unsigned long long)n);
 	}
 	while (!bpf_map_get_next_key(bfd, bprev, &bk)) {
 		bprev = &bk;
 		if (percpu_sum(bfd, &bk, &n, 1))
 			continue;
 		binds += n;
-		if (final && nlines < 1280 &&
-		    asprintf(&lines[nlines], "  bind %s %s port %u: %llu", family_name(bk.family),
-			     proto_name(bk.protocol), bk.port, (unsigned long long)n) > 0)
-			nlines++;
+		if (final)
+			report_add(&rep, "  bind %s %s port %u: %llu", family_name(bk.family),
+				   proto_name(bk.protocol), bk.port, (unsigned long long)n);
 	}
-	qsort(lines, nlines, sizeof(lines[0]), cmp_line);
-	for (int i = 0; i < nlines; i++) {
-		puts(lines[i]);
-		free(lines[i]);
-	}
+	report_print(&rep);
 	printf("%ssockets allowed %llu  refused %llu  | binds %llu\n", final ? "total " : "",
 	       (unsigned long long)allowed, (unsigned long long)refused,
 	       (unsigned long long)binds);
@@ -174,9 +155,9 @@ int main(int argc, char **argv)
 	if (err)
 		goto out;
 
-	printf("cgroup_sock: sock_create, post_bind4, post_bind6 attached to %s%s%s; "
+	printf("cgroup_sock: sock_create, post_bind4, post_bind6 attached to %s; "
 	       "refusing raw ICMP%s sockets",
-	       cg.path, cg.child ? ", running: " : "", cg.child ? cgroup_args_describe(&cg) : "",
+	       cgroup_args_where(&cg),
 	       opt.allow_ping ? "" : " and ICMP datagram");
 	if (opt.set_mark)
 		printf("; mark %u", opt.mark);

@@ -37,9 +37,14 @@ struct {
 	__type(value, struct hook_count);
 } stats SEC(".maps");
 
+/* The counters of a hook, with this call counted. */
 static struct hook_count *counter(__u32 hook)
 {
-	return bpf_map_lookup_elem(&stats, &hook);
+	struct hook_count *c = bpf_map_lookup_elem(&stats, &hook);
+
+	if (c)
+		c->seen++;
+	return c;
 }
 
 static int refuse(struct hook_count *c)
@@ -90,38 +95,71 @@ static void untranslate(struct bpf_sock_addr *ctx, struct hook_count *c)
 		c->rewritten++;
 }
 
-SEC("cgroup/connect4")
-int connect4(struct bpf_sock_addr *ctx)
+/* Outgoing IPv4: UDP by policy, then the VIP, if it is one. */
+static int out4(struct bpf_sock_addr *ctx, __u32 hook)
 {
-	struct hook_count *c = counter(ST_CONNECT4);
+	struct hook_count *c = counter(hook);
 
-	if (c)
-		c->seen++;
 	if (udp_refused(ctx))
 		return refuse(c);
 	translate(ctx, c);
 	return 1;
 }
 
+static int out6(struct bpf_sock_addr *ctx, __u32 hook)
+{
+	struct hook_count *c = counter(hook);
+
+	return deny_ipv6 || udp_refused(ctx) ? refuse(c) : 1;
+}
+
+/* Incoming: show the VIP the socket asked for. These hooks cannot refuse. */
+static int in4(struct bpf_sock_addr *ctx, __u32 hook)
+{
+	untranslate(ctx, counter(hook));
+	return 1;
+}
+
+SEC("cgroup/connect4")
+int connect4(struct bpf_sock_addr *ctx)
+{
+	return out4(ctx, ST_CONNECT4);
+}
+
+SEC("cgroup/sendmsg4")
+int sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return out4(ctx, ST_SENDMSG4);
+}
+
 SEC("cgroup/connect6")
 int connect6(struct bpf_sock_addr *ctx)
 {
-	struct hook_count *c = counter(ST_CONNECT6);
+	return out6(ctx, ST_CONNECT6);
+}
 
-	if (c)
-		c->seen++;
-	if (deny_ipv6 || udp_refused(ctx))
-		return refuse(c);
-	return 1;
+SEC("cgroup/sendmsg6")
+int sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return out6(ctx, ST_SENDMSG6);
+}
+
+SEC("cgroup/recvmsg4")
+int recvmsg4(struct bpf_sock_addr *ctx)
+{
+	return in4(ctx, ST_RECVMSG4);
+}
+
+SEC("cgroup/getpeername4")
+int getpeername4(struct bpf_sock_addr *ctx)
+{
+	return in4(ctx, ST_GETPEERNAME4);
 }
 
 SEC("cgroup/bind4")
 int bind4(struct bpf_sock_addr *ctx)
 {
-	struct hook_count *c = counter(ST_BIND4);
-
-	if (c)
-		c->seen++;
+	counter(ST_BIND4);
 	return 1;
 }
 
@@ -130,56 +168,7 @@ int bind6(struct bpf_sock_addr *ctx)
 {
 	struct hook_count *c = counter(ST_BIND6);
 
-	if (c)
-		c->seen++;
 	return deny_ipv6 ? refuse(c) : 1;
-}
-
-SEC("cgroup/sendmsg4")
-int sendmsg4(struct bpf_sock_addr *ctx)
-{
-	struct hook_count *c = counter(ST_SENDMSG4);
-
-	if (c)
-		c->seen++;
-	if (udp_refused(ctx))
-		return refuse(c);
-	translate(ctx, c);
-	return 1;
-}
-
-SEC("cgroup/sendmsg6")
-int sendmsg6(struct bpf_sock_addr *ctx)
-{
-	struct hook_count *c = counter(ST_SENDMSG6);
-
-	if (c)
-		c->seen++;
-	if (deny_ipv6 || udp_refused(ctx))
-		return refuse(c);
-	return 1;
-}
-
-SEC("cgroup/recvmsg4")
-int recvmsg4(struct bpf_sock_addr *ctx)
-{
-	struct hook_count *c = counter(ST_RECVMSG4);
-
-	if (c)
-		c->seen++;
-	untranslate(ctx, c);
-	return 1;	/* recvmsg hooks cannot refuse */
-}
-
-SEC("cgroup/getpeername4")
-int getpeername4(struct bpf_sock_addr *ctx)
-{
-	struct hook_count *c = counter(ST_GETPEERNAME4);
-
-	if (c)
-		c->seen++;
-	untranslate(ctx, c);
-	return 1;
 }
 
 /*
@@ -192,8 +181,6 @@ int raw_create(struct bpf_sock *sk)
 {
 	struct hook_count *c = counter(ST_SOCK_CREATE);
 
-	if (c)
-		c->seen++;
 	return sk->type == SOCK_RAW ? refuse(c) : 1;
 }
 

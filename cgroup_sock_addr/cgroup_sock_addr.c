@@ -107,18 +107,12 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &cgroup_args_argp, 0, NULL, 0 },
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse,
-	.args_doc = "--cgroup PATH | -- COMMAND [ARGS...]",
+	.args_doc = CGROUP_ARGS_DOC,
 	.doc = doc,
-	.children = children,
+	.children = cgroup_loader_children,
 };
 
 static const char *hook_names[ST_NHOOKS] = {
@@ -199,9 +193,9 @@ int main(int argc, char **argv)
 	if (err)
 		goto out;
 
-	printf("cgroup_sock_addr: connect4/6, bind4/6, sendmsg4/6, recvmsg4, getpeername4%s attached to %s%s%s; refusing%s%s%s%s\n",
+	printf("cgroup_sock_addr: connect4/6, bind4/6, sendmsg4/6, recvmsg4, getpeername4%s attached to %s; refusing%s%s%s%s\n",
 	       opt.raw ? ", sock_create" : "",
-	       cg.path, cg.child ? ", running: " : "", cg.child ? cgroup_args_describe(&cg) : "",
+	       cgroup_args_where(&cg),
 	       opt.ipv6 ? " ipv6" : "", opt.udp ? " udp" : "", opt.raw ? " raw sockets" : "",
 	       opt.ipv6 || opt.udp || opt.raw ? "" : " nothing");
 	for (i = 0; i < opt.nsvc; i++)

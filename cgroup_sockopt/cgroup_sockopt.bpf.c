@@ -11,6 +11,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "sock.bpf.h"
+#include "count.bpf.h"
 #include "cgroup_sockopt.h"
 
 const volatile __u32 max_sndbuf;	/* 0: no ceiling */
@@ -37,18 +38,8 @@ static void count(struct bpf_sockopt *ctx, enum opt_action action)
 		.opt = { .level = ctx->level, .optname = ctx->optname },
 		.action = action,
 	};
-	__u64 one = 1, *v;
 
-	v = bpf_map_lookup_elem(&counts, &key);
-	if (v) {
-		(*v)++;
-		return;
-	}
-	if (bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST)) {
-		v = bpf_map_lookup_elem(&counts, &key);
-		if (v)
-			(*v)++;
-	}
+	count_key(&counts, &key);
 }
 
 static __u32 ceiling(struct bpf_sockopt *ctx)

@@ -2,12 +2,12 @@
 /* cgroup_sockopt: refuse and clamp socket options inside a cgroup. */
 #include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include "common.h"
 #include "cgroup_args.h"
+#include "report.h"
 #include "cgroup_sockopt.h"
 #include "cgroup_sockopt.skel.h"
 
@@ -123,18 +123,12 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &cgroup_args_argp, 0, NULL, 0 },
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse,
-	.args_doc = "--cgroup PATH | -- COMMAND [ARGS...]",
+	.args_doc = CGROUP_ARGS_DOC,
 	.doc = doc,
-	.children = children,
+	.children = cgroup_loader_children,
 };
 
 static const char *opt_name(const struct opt_key *k)
@@ -148,19 +142,14 @@ static const char *opt_name(const struct opt_key *k)
 	return buf;
 }
 
-static int cmp_line(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void print_stats(void *ctx, bool final)
 {
 	static const char *what[OPT_NACTIONS] = { "refused", "clamped", "passed", "read" };
 	struct cgroup_sockopt_bpf *skel = ctx;
-	int fd = bpf_map__fd(skel->maps.counts), nlines = 0;
+	int fd = bpf_map__fd(skel->maps.counts);
 	struct opt_count_key k, *prev = NULL;
 	uint64_t n, sum[OPT_NACTIONS] = {};
-	char *lines[1024];
+	struct report rep = { .n = 0 };
 
 	while (!bpf_map_get_next_key(fd, prev, &k)) {
 		prev = &k;
@@ -168,16 +157,11 @@ static void print_stats(void *ctx, bool final)
 			continue;
 		sum[k.action] += n;
 		/* The report names what was refused or changed. */
-		if (final && k.action <= OPT_CLAMPED && nlines < 1024 &&
-		    asprintf(&lines[nlines], "  %s %s: %llu", what[k.action], opt_name(&k.opt),
-			     (unsigned long long)n) > 0)
-			nlines++;
+		if (final && k.action <= OPT_CLAMPED)
+			report_add(&rep, "  %s %s: %llu", what[k.action], opt_name(&k.opt),
+				   (unsigned long long)n);
 	}
-	qsort(lines, nlines, sizeof(lines[0]), cmp_line);
-	for (int i = 0; i < nlines; i++) {
-		puts(lines[i]);
-		free(lines[i]);
-	}
+	report_print(&rep);
 	printf("%ssetsockopt refused %llu  clamped %llu  passed %llu  | getsockopt %llu\n",
 	       final ? "total " : "", (unsigned long long)sum[OPT_REFUSED],
 	       (unsigned long long)sum[OPT_CLAMPED], (unsigned long long)sum[OPT_PASSED],
@@ -220,8 +204,8 @@ int main(int argc, char **argv)
 	if (err)
 		goto out;
 
-	printf("cgroup_sockopt: setsockopt and getsockopt programs attached to %s%s%s; refusing",
-	       cg.path, cg.child ? ", running: " : "", cg.child ? cgroup_args_describe(&cg) : "");
+	printf("cgroup_sockopt: setsockopt and getsockopt programs attached to %s; refusing",
+	       cgroup_args_where(&cg));
 	for (i = 0; i < opt.ndeny; i++)
 		printf("%s%s", i ? "," : " ", opt_name(&opt.deny[i]));
 	if (!opt.ndeny)

@@ -50,6 +50,12 @@ const struct argp cgroup_args_argp = {
 	.parser = cgroup_parse,
 };
 
+const struct argp_child cgroup_loader_children[] = {
+	{ &cgroup_args_argp, 0, NULL, 0 },
+	{ &common_argp, 0, "Common options:", 0 },
+	{},
+};
+
 int cgroup_args_open(struct cgroup_target *t)
 {
 	return cgroup_target_open(t, cgroup_args.path, cgroup_args.argv);
@@ -79,5 +85,15 @@ const char *cgroup_args_describe(const struct cgroup_target *t)
 		return t->path;
 	for (char **a = cgroup_args.argv; *a && n < sizeof(buf) - 1; a++)
 		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? " " : "", *a);
+	return buf;
+}
+
+const char *cgroup_args_where(const struct cgroup_target *t)
+{
+	static char buf[4700];
+
+	if (!t->child)
+		return t->path;
+	snprintf(buf, sizeof(buf), "%s, running: %s", t->path, cgroup_args_describe(t));
 	return buf;
 }

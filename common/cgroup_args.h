@@ -28,6 +28,14 @@ struct cgroup_args {
 extern struct cgroup_args cgroup_args;
 extern const struct argp cgroup_args_argp;
 
+/*
+ * The children of a cgroup loader's argp, the target and then -v/-d/-i:
+ *	static const struct argp argp = { options, parse, CGROUP_ARGS_DOC,
+ *					  doc, cgroup_loader_children };
+ */
+extern const struct argp_child cgroup_loader_children[];
+#define CGROUP_ARGS_DOC "--cgroup PATH | -- COMMAND [ARGS...]"
+
 /* cgroup_target_open() with what the command line said. */
 int cgroup_args_open(struct cgroup_target *t);
 
@@ -40,5 +48,7 @@ int cgroup_attach(struct bpf_program *prog, const struct cgroup_target *t,
 
 /* "COMMAND ARGS" or "PATH" for banners. */
 const char *cgroup_args_describe(const struct cgroup_target *t);
+/* "PATH" or "PATH, running: COMMAND ARGS", for "attached to %s". */
+const char *cgroup_args_where(const struct cgroup_target *t);
 
 #endif

@@ -51,18 +51,12 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &cgroup_args_argp, 0, NULL, 0 },
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse,
-	.args_doc = "--cgroup PATH | -- COMMAND [ARGS...]",
+	.args_doc = CGROUP_ARGS_DOC,
 	.doc = doc,
-	.children = children,
+	.children = cgroup_loader_children,
 };
 
 static const char *state_name(unsigned int s)
@@ -173,8 +167,8 @@ int main(int argc, char **argv)
 	if (err)
 		goto out;
 
-	printf("sock_ops: sockops program attached to %s%s%s",
-	       cg.path, cg.child ? ", running: " : "", cg.child ? cgroup_args_describe(&cg) : "");
+	printf("sock_ops: sockops program attached to %s",
+	       cgroup_args_where(&cg));
 	if (opt.sndbuf)
 		printf("; SO_SNDBUF %d", opt.sndbuf);
 	if (opt.rcvbuf)
