@@ -98,29 +98,19 @@ int route_del(struct nl *nl, const struct route *r)
 }
 
 /* What the dump callback looks for, and what it found. */
-struct stale_ctx {
+struct find_ctx {
 	const struct route *r;
-	int prog_nest;
+	route_encap_fn fn;
+	void *data;
 	bool found;
-	char name[64];
 };
 
-static const struct nlattr *nested(const struct nlattr *nest, int type)
+static int find_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *a;
-
-	mnl_attr_for_each_nested(a, nest)
-		if (mnl_attr_get_type(a) == type)
-			return a;
-	return NULL;
-}
-
-static int stale_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct stale_ctx *ctx = data;
+	struct find_ctx *ctx = data;
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	const struct route *r = ctx->r;
-	const struct nlattr *a, *dst = NULL, *encap = NULL, *prog, *name;
+	const struct nlattr *a, *dst = NULL, *encap = NULL;
 	unsigned int table = rtm->rtm_table;
 
 	if (rtm->rtm_family != r->family || rtm->rtm_dst_len != r->prefixlen ||
@@ -143,12 +133,48 @@ static int stale_cb(const struct nlmsghdr *nlh, void *data)
 	    (r->prefixlen && (!dst || memcmp(mnl_attr_get_payload(dst), r->dst,
 					     r->family == AF_INET ? 4 : 16))))
 		return MNL_CB_OK;
-	prog = nested(encap, ctx->prog_nest);
-	name = prog ? nested(prog, LWT_BPF_PROG_NAME) : NULL;
 	ctx->found = true;
+	if (ctx->fn)
+		ctx->fn(encap, ctx->data);
+	return MNL_CB_OK;
+}
+
+int route_find(struct nl *nl, const struct route *r, route_encap_fn fn, void *data)
+{
+	struct find_ctx ctx = { .r = r, .fn = fn, .data = data };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_GETROUTE, 0);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	int err;
+
+	rtm->rtm_family = r->family;
+	err = nl_dump(nl, nlh, find_cb, &ctx);
+	return err ? err : ctx.found;
+}
+
+const struct nlattr *route_nested(const struct nlattr *nest, int type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) == type)
+			return a;
+	return NULL;
+}
+
+struct owner_ctx {
+	int prog_nest;
+	char name[64];
+};
+
+static void owner_cb(const struct nlattr *encap, void *data)
+{
+	struct owner_ctx *ctx = data;
+	const struct nlattr *prog = route_nested(encap, ctx->prog_nest);
+	const struct nlattr *name = prog ? route_nested(prog, LWT_BPF_PROG_NAME) : NULL;
+
 	snprintf(ctx->name, sizeof(ctx->name), "%s",
 		 name ? (const char *)mnl_attr_get_payload(name) : "");
-	return MNL_CB_OK;
 }
 
 /* Is pid a running instance of this loader? */
@@ -173,18 +199,14 @@ static bool owner_alive(pid_t pid)
 
 int route_clean_stale(struct nl *nl, const struct route *r, int prog_nest, pid_t *owner)
 {
-	struct stale_ctx ctx = { .r = r, .prog_nest = prog_nest };
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_GETROUTE, 0);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct owner_ctx ctx = { .prog_nest = prog_nest };
 	size_t plen = strlen(prog_name);
 	pid_t pid = 0;
-	int err;
+	int found;
 
-	rtm->rtm_family = r->family;
-	err = nl_dump(nl, nlh, stale_cb, &ctx);
-	if (err || !ctx.found)
-		return err;
+	found = route_find(nl, r, owner_cb, &ctx);
+	if (found <= 0)
+		return found;
 	if (!strncmp(ctx.name, prog_name, plen) && ctx.name[plen] == ':')
 		pid = atoi(ctx.name + plen + 1);
 	if (owner_alive(pid)) {
@@ -194,6 +216,50 @@ int route_clean_stale(struct nl *nl, const struct route *r, int prog_nest, pid_t
 	warnmsg("removing the stale route %s (program \"%s\") left by a loader that was killed",
 		r->text, ctx.name);
 	return route_del(nl, r);
+}
+
+void route_put_lwt_bpf(struct nlmsghdr *nlh, int where, int prog_fd)
+{
+	struct nlattr *encap, *prog;
+
+	encap = mnl_attr_nest_start(nlh, RTA_ENCAP);
+	prog = mnl_attr_nest_start(nlh, where);
+	mnl_attr_put_u32(nlh, LWT_BPF_PROG_FD, prog_fd);
+	mnl_attr_put_strz(nlh, LWT_BPF_PROG_NAME, route_owner_name());
+	mnl_attr_nest_end(nlh, prog);
+	mnl_attr_nest_end(nlh, encap);
+	mnl_attr_put_u16(nlh, RTA_ENCAP_TYPE, LWTUNNEL_ENCAP_BPF);
+}
+
+int route_install(struct nl *nl, const struct route *r, int prog_nest,
+		  route_put_fn put, void *ctx, const char *feature)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	pid_t owner = 0;
+	int err;
+
+	err = route_clean_stale(nl, r, prog_nest, &owner);
+	if (err == -EBUSY)
+		return errmsg("route %s is already in use by %s (pid %d)", r->text, prog_name, owner);
+	if (err)
+		return route_fail(nl, err, "removing a stale route", r, feature);
+	nlh = route_msg(nl, buf, RTM_NEWROUTE, r);
+	put(nlh, ctx);
+	err = nl_request(nl, nlh);
+	if (err)
+		return route_fail(nl, err, "adding the route", r, feature);
+	return 0;
+}
+
+int route_remove(struct nl *nl, const struct route *r, const char *feature)
+{
+	int err = route_del(nl, r);
+
+	/* The device may have gone, taking the route with it. */
+	if (err && err != -ESRCH && err != -ENOENT && err != -ENODEV)
+		return route_fail(nl, err, "removing the route", r, feature);
+	return 0;
 }
 
 int route_fail(struct nl *nl, int err, const char *what, const struct route *r,

@@ -51,6 +51,15 @@ const char *route_owner_name(void);
 struct nlmsghdr *route_msg(struct nl *nl, void *buf, int type, const struct route *r);
 
 /*
+ * Find our route to r's prefix in r's table (a dump); fn, if given, gets
+ * its RTA_ENCAP. 1 found, 0 not, or -errno.
+ */
+typedef void (*route_encap_fn)(const struct nlattr *encap, void *data);
+int route_find(struct nl *nl, const struct route *r, route_encap_fn fn, void *data);
+/* The attribute of type `type` inside nest, or NULL. */
+const struct nlattr *route_nested(const struct nlattr *nest, int type);
+
+/*
  * Look for a route of ours to r's prefix in r's table. When its owner
  * (from the program name in the nested attribute prog_nest of RTA_ENCAP)
  * is gone, delete it and say so; when the owner still runs, return -EBUSY
@@ -60,6 +69,20 @@ int route_clean_stale(struct nl *nl, const struct route *r, int prog_nest, pid_t
 
 /* Delete our route r; 0 or -errno (nl->err may say why). */
 int route_del(struct nl *nl, const struct route *r);
+
+/* RTA_ENCAP + RTA_ENCAP_TYPE of `encap bpf in|out|xmit` (where: LWT_BPF_IN...). */
+void route_put_lwt_bpf(struct nlmsghdr *nlh, int where, int prog_fd);
+
+/*
+ * The whole add: remove a stale route of ours (or refuse when its owner
+ * runs), then add r with the encapsulation put() appends. Returns an exit
+ * code, 0 when the route is in place; the error is already reported.
+ */
+typedef void (*route_put_fn)(struct nlmsghdr *nlh, void *ctx);
+int route_install(struct nl *nl, const struct route *r, int prog_nest,
+		  route_put_fn put, void *ctx, const char *feature);
+/* Delete our route at exit; an exit code (0 also when it is already gone). */
+int route_remove(struct nl *nl, const struct route *r, const char *feature);
 
 /*
  * Report a failed route add/delete as one sentence and return the exit

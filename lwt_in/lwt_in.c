@@ -134,29 +134,20 @@ static void print_stats(void *ctx, bool final)
 	fflush(stdout);
 }
 
-/* RTA_ENCAP for `encap bpf in fd FD name NAME`. */
-static void put_encap(struct nlmsghdr *nlh, int prog_fd)
+static void put_encap(struct nlmsghdr *nlh, void *ctx)
 {
-	struct nlattr *encap, *in;
+	struct lwt_in_bpf *skel = ctx;
 
-	encap = mnl_attr_nest_start(nlh, RTA_ENCAP);
-	in = mnl_attr_nest_start(nlh, LWT_BPF_IN);
-	mnl_attr_put_u32(nlh, LWT_BPF_PROG_FD, prog_fd);
-	mnl_attr_put_strz(nlh, LWT_BPF_PROG_NAME, route_owner_name());
-	mnl_attr_nest_end(nlh, in);
-	mnl_attr_nest_end(nlh, encap);
-	mnl_attr_put_u16(nlh, RTA_ENCAP_TYPE, LWTUNNEL_ENCAP_BPF);
+	route_put_lwt_bpf(nlh, LWT_BPF_IN, bpf_program__fd(skel->progs.lwt_in_count));
 }
 
 int main(int argc, char **argv)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], pname[24];
+	char pname[24];
 	struct route *r = &opt.route;
 	struct lwt_in_bpf *skel;
-	struct nlmsghdr *nlh;
 	bool installed = false;
 	struct nl nl = {};
-	pid_t owner = 0;
 	int err;
 
 	common_init(&argp, argc, argv, NULL);
@@ -177,22 +168,10 @@ int main(int argc, char **argv)
 		err = fail_step(err, "opening rtnetlink");
 		goto out;
 	}
-	err = route_clean_stale(&nl, r, LWT_BPF_IN, &owner);
-	if (err == -EBUSY) {
-		err = errmsg("route %s is already in use by %s (pid %d)", r->text, prog_name, owner);
+	/* The attach: a route whose encap carries the program's fd. */
+	err = route_install(&nl, r, LWT_BPF_IN, put_encap, skel, "CONFIG_LWTUNNEL_BPF");
+	if (err)
 		goto out;
-	} else if (err) {
-		err = route_fail(&nl, err, "removing a stale route", r, "CONFIG_LWTUNNEL_BPF");
-		goto out;
-	}
-
-	nlh = route_msg(&nl, buf, RTM_NEWROUTE, r);
-	put_encap(nlh, bpf_program__fd(skel->progs.lwt_in_count));
-	err = nl_request(&nl, nlh);
-	if (err) {
-		err = route_fail(&nl, err, "adding the route", r, "CONFIG_LWTUNNEL_BPF");
-		goto out;
-	}
 	installed = true;
 
 	printf("lwt_in: counting on route %s dev %s%s%s (encap bpf in, proto %d, program \"%s\"); %s%s; Ctrl-C to stop\n",
@@ -203,13 +182,8 @@ int main(int argc, char **argv)
 	started = now_ns();
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
-	if (installed) {
-		int derr = route_del(&nl, r);
-
-		/* The device may have gone, taking the route with it. */
-		if (derr && derr != -ESRCH && derr != -ENOENT && derr != -ENODEV)
-			err = route_fail(&nl, derr, "removing the route", r, "CONFIG_LWTUNNEL_BPF");
-	}
+	if (installed && route_remove(&nl, r, "CONFIG_LWTUNNEL_BPF"))
+		err = EXIT_FAIL;
 	nl_close(&nl);
 	lwt_in_bpf__destroy(skel);
 	return err;
