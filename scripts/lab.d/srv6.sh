@@ -11,9 +11,10 @@
 # an End.BPF SID there), 2001:db8:f3::/64 to h2 (r2 routes it via h2),
 # where 2001:db8:f3::6 is the kernel's End.DT6 on the local table:
 # decapsulate and deliver the inner packet to h2 itself (End.DX6 cannot:
-# its next-hop lookup refuses local destinations). Plain routes carry everything else, so
-# h1 reaches h2 without SRv6 too. Segment routing is enabled on every
-# link (seg6_enabled), which only matters for SRH processing in transit.
+# its next-hop lookup refuses local destinations). Plain routes carry
+# everything else, so h1 reaches h2 without SRv6 too. Segment routing is
+# enabled on every link (seg6_enabled), which only matters for SRH
+# processing in transit.
 build_srv6() {
 	local lab=$1 h1 r1 r2 h2 n
 	for n in h1 r1 r2 h2; do
