@@ -100,12 +100,31 @@ bg_start cmd $BIN -- sleep 300
 wait_output cmd 'attached to' || fail "COMMAND SIGKILL: banner" "$(bg_out cmd)"
 cgpath=$(sed -n 's/.* attached to \([^,;]*\).*/\1/p' "$TMP/cmd.out")
 check "COMMAND: its cgroup exists" test -d "$cgpath"
+wait_for 5 grep -q . "$cgpath/cgroup.procs"
 sleeper=$(cat "$cgpath/cgroup.procs" 2>/dev/null)
+check_match "COMMAND: sleep runs in it" '^[0-9]+$' "$sleeper"
 bg_stop cmd KILL
 check "COMMAND SIGKILL: cgroup removed" wait_for 5 test ! -e "$cgpath"
 # Gone, or a zombie nobody reaps (pid 1 may not): not running either way.
 running() { local s; s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null); [ -n "$s" ] && [ "$s" != Z ]; }
 check_fails "COMMAND SIGKILL: COMMAND killed too" running "${sleeper:-999999999}"
+
+# --- -- COMMAND stopped with SIGTERM: COMMAND and its cgroup go too
+bg_start cmd2 $BIN -- sleep 300
+wait_output cmd2 'attached to' || fail "COMMAND SIGTERM: banner" "$(bg_out cmd2)"
+cgpath=$(sed -n 's/.* attached to \([^,;]*\).*/\1/p' "$TMP/cmd2.out")
+wait_for 5 grep -q . "$cgpath/cgroup.procs"
+sleeper=$(cat "$cgpath/cgroup.procs" 2>/dev/null)
+check_match "COMMAND SIGTERM: sleep runs in it" '^[0-9]+$' "$sleeper"
+bg_stop cmd2 TERM
+check_eq "COMMAND SIGTERM: loader exits 0" 0 "$BG_RC"
+check_fails "COMMAND SIGTERM: cgroup removed" test -e "$cgpath"
+check_fails "COMMAND SIGTERM: COMMAND stopped" running "${sleeper:-999999999}"
+
+# --- -d: stops by itself, with the final report
+run $BIN -d 1 --cgroup "$CG"
+check_eq "-d 1: exit 0" 0 "$RC"
+check_match "-d 1: final report" '^total sockets allowed' "$OUT"
 
 # --- a failing COMMAND
 run $BIN -- false

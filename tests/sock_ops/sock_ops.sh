@@ -75,6 +75,37 @@ check_range "iperf3 sent its 20 MiB" 20971520 22020096 "$(cut -d' ' -f1 <<<"${su
 check_range "iperf3's server received at least 19 MiB" 19922944 22020096 "$(cut -d' ' -f2 <<<"${sums:-0 0}")"
 check_match "iperf3's connections got the buffers" 'connections active [2-9][0-9]* passive 0  \| buffers set [2-9]' "$OUT"
 
+# --- retransmissions: the server's ACKs vanish (a blackhole route back)
+bg_start sink --ns b python3 -c '
+import socket, time
+l = socket.create_server(("192.0.2.2", 9100))
+c, _ = l.accept()
+time.sleep(30)'
+wait_listen b 9100 || fail "sink up"
+: >"$TMP/cut"
+bg_start rtx $BIN --events -- ip netns exec "$NS" python3 -c '
+import os, socket, sys, time
+s = socket.create_connection(("192.0.2.2", 9100))
+s.sendall(b"a" * 1000)
+sys.stdout.write("connected\n"); sys.stdout.flush()
+while os.path.getsize(sys.argv[1]) == 0:
+    time.sleep(0.05)
+s.sendall(b"b" * 1000)
+time.sleep(1.5)' "$TMP/cut"
+wait_output rtx '^connected' || fail "retransmit client connected" "$(bg_out rtx)"
+ip -n "$LAB-b" route add blackhole 192.0.2.1/32
+echo go >"$TMP/cut"
+wait_pid "$(bg_pid rtx)" 15
+ip -n "$LAB-b" route del blackhole 192.0.2.1/32
+OUT=$(bg_out rtx)
+printf '%s\n' "$OUT" | grep -v '^rtt' | sed 's/^/#   /'
+check_eq "retransmit client exits 0" 0 "$WAIT_RC"
+check_match "retransmit events for the cut connection" \
+	'^retransmit +192.0.2.1:[0-9]+ -> 192.0.2.2:9100  seq [0-9]+, 1 segment\(s\)' "$OUT"
+check_match "retransmits counted" 'total connections active 1 passive 0 .* retransmits [1-9]' "$OUT"
+ours=$(sed -n 's/^total .* retransmits \([0-9]*\) .*/\1/p' <<<"$OUT")
+check_range "no more than the kernel's own TcpRetransSegs" "${ours:-1}" 999999 "$(nstat_get a TcpRetransSegs)"
+
 # --- --cgroup PATH: other processes untouched; SIGINT, SIGKILL detach
 cg_new app
 for sig in INT KILL; do
