@@ -50,6 +50,15 @@ void route_parse_prefix(struct route *r, const char *arg, const char *what,
 	snprintf(r->text, sizeof(r->text), "%s/%u", addr, r->prefixlen);
 }
 
+void route_parse_target(struct route *r, const char *prefix, const char *dev,
+			const char *via, int want_family)
+{
+	route_parse_prefix(r, prefix, "route", want_family);
+	if (via)
+		route_parse_via(r, via);
+	r->ifindex = parse_ifindex(dev);
+}
+
 void route_parse_via(struct route *r, const char *arg)
 {
 	if (!route_parse_addr(r->family, arg, r->gw))
@@ -239,6 +248,9 @@ int route_install(struct nl *nl, const struct route *r, int prog_nest,
 	pid_t owner = 0;
 	int err;
 
+	err = nl_open(nl);
+	if (err)
+		return fail_step(err, "opening rtnetlink");
 	err = route_clean_stale(nl, r, prog_nest, &owner);
 	if (err == -EBUSY)
 		return errmsg("route %s is already in use by %s (pid %d)", r->text, prog_name, owner);

@@ -37,6 +37,9 @@ void route_parse_prefix(struct route *r, const char *arg, const char *what,
 			int want_family);
 /* --via GW: an address of the prefix's family. Exits 2 on bad input. */
 void route_parse_via(struct route *r, const char *arg);
+/* --route PREFIX --dev DEV [--via GW] in one go. Exits 2 on bad input. */
+void route_parse_target(struct route *r, const char *prefix, const char *dev,
+			const char *via, int want_family);
 /* Parse an address of family into buf; false when it is not one. */
 bool route_parse_addr(int family, const char *arg, void *buf);
 
@@ -74,9 +77,10 @@ int route_del(struct nl *nl, const struct route *r);
 void route_put_lwt_bpf(struct nlmsghdr *nlh, int where, int prog_fd);
 
 /*
- * The whole add: remove a stale route of ours (or refuse when its owner
- * runs), then add r with the encapsulation put() appends. Returns an exit
- * code, 0 when the route is in place; the error is already reported.
+ * The whole add: open nl (zeroed by the caller), remove a stale route of
+ * ours (or refuse when its owner runs), then add r with the encapsulation
+ * put() appends. Returns an exit code, 0 when the route is in place; the
+ * error is already reported. nl_close(nl) at the end in any case.
  */
 typedef void (*route_put_fn)(struct nlmsghdr *nlh, void *ctx);
 int route_install(struct nl *nl, const struct route *r, int prog_nest,

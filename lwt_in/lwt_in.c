@@ -86,10 +86,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!opt.prefix || !opt.dev)
 			usage_error("--route PREFIX and --dev DEV are required");
-		route_parse_prefix(&opt.route, opt.prefix, "route", 0);
-		if (opt.via)
-			route_parse_via(&opt.route, opt.via);
-		opt.route.ifindex = parse_ifindex(opt.dev);
+		route_parse_target(&opt.route, opt.prefix, opt.dev, opt.via, 0);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -163,11 +160,6 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	err = nl_open(&nl);
-	if (err) {
-		err = fail_step(err, "opening rtnetlink");
-		goto out;
-	}
 	/* The attach: a route whose encap carries the program's fd. */
 	err = route_install(&nl, r, LWT_BPF_IN, put_encap, skel, "CONFIG_LWTUNNEL_BPF");
 	if (err)

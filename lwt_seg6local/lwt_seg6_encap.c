@@ -79,10 +79,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!opt.prefix || !opt.dev || !opt.segs)
 			usage_error("--route PREFIX, --dev DEV and --segs SID,... are required");
-		route_parse_prefix(&opt.route, opt.prefix, "route", AF_INET6);
-		if (opt.via)
-			route_parse_via(&opt.route, opt.via);
-		opt.route.ifindex = parse_ifindex(opt.dev);
+		route_parse_target(&opt.route, opt.prefix, opt.dev, opt.via, AF_INET6);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -142,11 +139,6 @@ int main(int argc, char **argv)
 	err = bpf_map_update_elem(bpf_map__fd(skel->maps.segments), &zero, &opt.list, BPF_ANY);
 	if (err) {
 		err = fail_step(errno, "writing the segment list");
-		goto out;
-	}
-	err = nl_open(&nl);
-	if (err) {
-		err = fail_step(err, "opening rtnetlink");
 		goto out;
 	}
 	err = route_install(&nl, r, LWT_BPF_IN, put_encap, skel, "CONFIG_LWTUNNEL_BPF");

@@ -228,11 +228,6 @@ int main(int argc, char **argv)
 		err = fail_step(err, "loading the BPF program");
 		goto out;
 	}
-	err = nl_open(&nl);
-	if (err) {
-		err = fail_step(err, "opening rtnetlink");
-		goto out;
-	}
 	/* The attach: a seg6local route whose End.BPF carries the program's fd. */
 	err = route_install(&nl, r, SEG6_LOCAL_BPF, put_encap, skel, "CONFIG_IPV6_SEG6_BPF");
 	if (err)
