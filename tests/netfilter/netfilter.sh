@@ -111,6 +111,22 @@ check "forward: h1 -> h2 port 8080 works" http h1 http://$H2:8080/
 stop fwd
 check "forward: after exit port 80 works" http h1 http://$H2/
 
+# --- --defrag at prerouting on h2: one 3000-byte datagram arrives in 3 fragments
+big_udp() { head -c 3000 /dev/zero | in_ns h1 socat -u -b 4000 - UDP4-SENDTO:$H2:5353; }
+start frag h2 --hook prerouting --drop-port 5353
+check "send a 3000-byte UDP datagram (fragmented)" big_udp
+sleep 0.3
+bg_stop frag
+check_match "without --defrag: the first fragment is dropped, the 2 others pass unparsed" \
+	'^total accepted 0 .*dropped 1 .*unparsed 2 \| tcp/5353 0 udp/5353 1$' "$(bg_out frag | grep '^total')"
+start defrag h2 --hook prerouting --drop-port 5353 --defrag
+check "send it again" big_udp
+sleep 0.3
+bg_stop defrag
+check_match "with --defrag: the reassembled datagram is dropped whole" \
+	'^total accepted 0 .*dropped 1 \(3028 bytes\), unparsed 0 \| tcp/5353 0 udp/5353 1$' \
+	"$(bg_out defrag | grep '^total')"
+
 # --- SIGKILL: the link dies with the process
 start killed h1 --drop-port 80
 check_fails "before SIGKILL: port 80 is dropped" http h1 http://$H2/
