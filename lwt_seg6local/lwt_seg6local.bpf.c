@@ -5,7 +5,8 @@
  * (segments left - 1, destination = the next segment). The program checks
  * the SRH once more with this node's own policy, counts per position in
  * the segment list, writes a tag into the SRH (bpf_lwt_seg6_store_bytes,
- * the only way to write it: the packet is read-only here) and tells the
+ * the only way to write it: the packet is read-only here), may append a
+ * TLV (bpf_lwt_seg6_adjust_srh grows the SRH first) and tells the
  * kernel how to go on: plain End (BPF_OK), or End.X / End.T through
  * bpf_lwt_seg6_action() and BPF_REDIRECT.
  */
@@ -22,6 +23,14 @@ const volatile __u16 tag = 0;
 const volatile int action = END_BPF_ACTION_END;
 const volatile __u8 nh6[16] = {};
 const volatile __u32 table = 0;
+const volatile bool add_tlv = false;
+
+/* An opaque-container TLV (type 3 in linux/seg6.h), 8 bytes in all. */
+struct srh_tlv {
+	__u8 type;
+	__u8 len;		/* bytes after these two */
+	__u8 data[6];
+};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -49,7 +58,7 @@ static __always_inline void count(__u32 slot, __u32 len)
 }
 
 /* This node's policy for the SRH, beyond the kernel's own validation. */
-static __always_inline struct srh_fixed *check_srh(struct cursor *c)
+static __always_inline struct srh_fixed *check_srh(struct cursor *c, __u32 *srh_len)
 {
 	struct ipv6hdr *ip6h = cursor_pull(c, sizeof(*ip6h));
 	struct srh_fixed *srh;
@@ -72,20 +81,22 @@ static __always_inline struct srh_fixed *check_srh(struct cursor *c)
 	/* Only encapsulated packets (H.Encaps): the SID at the end decapsulates. */
 	if (srh->nexthdr != NEXTHDR_IPV6)
 		return NULL;
+	*srh_len = len;
 	return srh;
 }
 
 SEC("lwt_seg6local")
 int end_bpf(struct __sk_buff *skb)
 {
+	struct srh_tlv tlv = { .type = 3, .len = 6, .data = "ebpf\0\0" };
 	struct srh_fixed *srh;
+	__u32 slot, srh_len = 0;
 	struct cursor c;
 	__be16 be_tag;
-	__u32 slot;
 	__u64 *n;
 
 	cursor_init_skb(&c, skb);
-	srh = check_srh(&c);
+	srh = check_srh(&c, &srh_len);
 	if (!srh) {
 		count(END_BPF_BAD, skb->len);
 		return BPF_DROP;
@@ -99,6 +110,14 @@ int end_bpf(struct __sk_buff *skb)
 		be_tag = bpf_htons(tag);
 		if (bpf_lwt_seg6_store_bytes(skb, sizeof(struct ipv6hdr) +
 					     offsetof(struct srh_fixed, tag), &be_tag, 2))
+			goto bad;
+	}
+	if (add_tlv) {
+		/* Make room at the end of the SRH, then fill it; the kernel re-validates. */
+		__u32 end = sizeof(struct ipv6hdr) + srh_len;
+
+		if (bpf_lwt_seg6_adjust_srh(skb, end, sizeof(tlv)) ||
+		    bpf_lwt_seg6_store_bytes(skb, end, &tlv, sizeof(tlv)))
 			goto bad;
 	}
 	count(END_BPF_OK, skb->len);

@@ -16,11 +16,12 @@ static const char doc[] =
 "Install an SRv6 SID on this node: a seg6local route for SID (End.BPF)\n"
 "whose BPF program checks the Segment Routing Header of every packet sent\n"
 "to SID (segments left, last entry, lengths, encapsulated payload), counts\n"
-"it per position in the segment list, writes --tag into the SRH and hands\n"
-"the packet back to the kernel's End, End.X (to next hop NH) or End.T\n"
-"(lookup in TABLE). Packets the program refuses are dropped and counted;\n"
-"the route's own counters show what the kernel refused before it. The\n"
-"route is removed at exit; one left by a killed loader at the next start.\n"
+"it per position in the segment list, writes --tag (and with --tlv a TLV)\n"
+"into the SRH and hands the packet back to the kernel's End, End.X (to\n"
+"next hop NH) or End.T (lookup in TABLE). Packets the program refuses are\n"
+"dropped and counted; the route's own counters show what the kernel\n"
+"refused before it. The route is removed at exit; one left by a killed\n"
+"loader at the next start.\n"
 "\n"
 "EXAMPLES:\n"
 "  lwt_seg6local --sid 2001:db8:f2::100 --dev eth2 --tag 42\n"
@@ -32,6 +33,7 @@ static const struct argp_option options[] = {
 	{ "dev", 'D', "DEV", 0, "Device of the route", 0 },
 	{ "tag", 't', "N", 0, "Write tag N (1-65535) into the SRH", 0 },
 	{ "action", 'a', "ACTION", 0, "end (default), end.x NH or end.t TABLE", 0 },
+	{ "tlv", 'T', NULL, 0, "Append an 8-byte opaque TLV to the SRH", 0 },
 	{},
 };
 
@@ -39,6 +41,7 @@ static struct {
 	struct route route;
 	const char *sid, *dev;
 	int tag;
+	bool tlv;
 	int action;
 	bool pending;		/* --action end.x/end.t waits for its argument */
 	unsigned char nh6[16];
@@ -96,6 +99,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'a':
 		parse_action(arg);
+		break;
+	case 'T':
+		opt.tlv = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (!opt.pending)
@@ -223,6 +229,7 @@ int main(int argc, char **argv)
 	skel->rodata->action = opt.action;
 	memcpy((void *)skel->rodata->nh6, opt.nh6, 16);
 	skel->rodata->table = opt.table;
+	skel->rodata->add_tlv = opt.tlv;
 	err = lwt_seg6local_bpf__load(skel);
 	if (err) {
 		err = fail_step(err, "loading the BPF program");
@@ -234,8 +241,9 @@ int main(int argc, char **argv)
 		goto out;
 	installed = true;
 
-	printf("lwt_seg6local: SID %s dev %s: End.BPF (program \"%s\", proto %d), tag %d, then %s; Ctrl-C to stop\n",
-	       r->text, opt.dev, route_owner_name(), RTPROT_CATALOG, opt.tag, opt.what);
+	printf("lwt_seg6local: SID %s dev %s: End.BPF (program \"%s\", proto %d), tag %d%s, then %s; Ctrl-C to stop\n",
+	       r->text, opt.dev, route_owner_name(), RTPROT_CATALOG, opt.tag,
+	       opt.tlv ? " and a TLV" : "", opt.what);
 	fflush(stdout);
 	ctx = (struct ctx){ skel, &nl };
 	err = run_loop(print_stats, NULL, &ctx, 0);

@@ -97,6 +97,25 @@ check_match "the route counted 13 packets and 9 errors (5 refused by the kernel,
 check_eq "routes removed on exit" "" "$(ours r1)$(ours r2)"
 check "h1 still reaches h2 over plain routes" in_ns h1 ping -q -c 2 -i 0.2 -W 2 $H2
 
+# --- --tlv: the SRH grows by an 8-byte TLV that h2 sees
+bg_start encap3 --ns r1 $ENCAP --route $H2/128 --dev eth2 --via 2001:db8:12::2 --segs $SID,$FINAL
+bg_start endtlv --ns r2 $END --sid $SID --dev eth2 --tag 42 --tlv
+check "End.BPF with --tlv starts" wait_output endtlv 'tag 42 and a TLV'
+check "encapsulation starts again" wait_output encap3 '^lwt_seg6_encap: route'
+bg_start captlv --ns h2 tcpdump -i eth0 -n -U --immediate-mode -w "$TMP/tlv.pcap" "ip6 dst $FINAL"
+check "tcpdump on h2 listening" wait_output captlv 'listening on'
+check "--tlv: 3 pings h1 -> h2 over SRv6" in_ns h1 ping -q -c 3 -i 0.2 -W 2 $H2
+sleep 0.3
+bg_stop captlv
+bg_stop endtlv
+bg_stop encap3
+tlv=$(tcpdump -r "$TMP/tlv.pcap" -n -vv -x 2>/dev/null)
+check_eq "--tlv: h2 got 3 SRHs of 48 bytes (hdrlen 5) with tag 42" 3 \
+	"$(grep -c 'RT6 (len=5, type=4, segleft=0, last-entry=1, flags=0x0, tag=2a' <<<"$tlv")"
+# Bytes 80-87 of the IPv6 packet: after the 40-byte header, 8 fixed and 32 of segments.
+check_eq "--tlv: the TLV after the segments is type 3, length 6, \"ebpf\"" 3 \
+	"$(grep -c '0x0050:  0306 6562 7066 0000' <<<"$tlv")"
+
 # --- End.X and End.T: r2 loses its route to h2's SIDs; the program's action still gets there
 in_ns r2 ip -6 route del 2001:db8:f3::/64 via 2001:db8:2::1
 on_cleanup "ip -n $LAB-r2 -6 route del 2001:db8:f3::/64 table 100 2>/dev/null"
