@@ -186,12 +186,20 @@ static void owner_cb(const struct nlattr *encap, void *data)
 		 name ? (const char *)mnl_attr_get_payload(name) : "");
 }
 
-/* Is pid a running instance of this loader? */
-static bool owner_alive(pid_t pid)
+/*
+ * Is the owner named "LOADER:PID" still running? Any catalog loader's
+ * route counts: one loader must never delete another's live route.
+ */
+static bool owner_alive(const char *name)
 {
+	const char *colon = strrchr(name, ':');
 	char path[64], comm[32] = "";
+	pid_t pid;
 	FILE *f;
 
+	if (!colon)
+		return false;
+	pid = atoi(colon + 1);
 	if (pid <= 0 || pid == getpid() || (kill(pid, 0) && errno == ESRCH))
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
@@ -202,24 +210,21 @@ static bool owner_alive(pid_t pid)
 		comm[0] = 0;
 	fclose(f);
 	comm[strcspn(comm, "\n")] = 0;
-	/* comm holds at most 15 characters of the name. */
-	return comm[0] && !strncmp(comm, prog_name, strlen(comm));
+	/* comm holds at most 15 characters of the loader's name. */
+	return comm[0] && !strncmp(comm, name, strlen(comm));
 }
 
-int route_clean_stale(struct nl *nl, const struct route *r, int prog_nest, pid_t *owner)
+int route_clean_stale(struct nl *nl, const struct route *r, int prog_nest, char *owner,
+		      size_t owner_len)
 {
 	struct owner_ctx ctx = { .prog_nest = prog_nest };
-	size_t plen = strlen(prog_name);
-	pid_t pid = 0;
 	int found;
 
 	found = route_find(nl, r, owner_cb, &ctx);
 	if (found <= 0)
 		return found;
-	if (!strncmp(ctx.name, prog_name, plen) && ctx.name[plen] == ':')
-		pid = atoi(ctx.name + plen + 1);
-	if (owner_alive(pid)) {
-		*owner = pid;
+	if (owner_alive(ctx.name)) {
+		snprintf(owner, owner_len, "%s", ctx.name);
 		return -EBUSY;
 	}
 	warnmsg("removing the stale route %s (program \"%s\") left by a loader that was killed",
@@ -245,15 +250,16 @@ int route_install(struct nl *nl, const struct route *r, int prog_nest,
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	pid_t owner = 0;
+	char owner[64] = "";
 	int err;
 
 	err = nl_open(nl);
 	if (err)
 		return fail_step(err, "opening rtnetlink");
-	err = route_clean_stale(nl, r, prog_nest, &owner);
+	err = route_clean_stale(nl, r, prog_nest, owner, sizeof(owner));
 	if (err == -EBUSY)
-		return errmsg("route %s is already in use by %s (pid %d)", r->text, prog_name, owner);
+		return errmsg("route %s is already in use by the running loader %s (LOADER:PID)",
+			      r->text, owner);
 	if (err)
 		return route_fail(nl, err, "removing a stale route", r, feature);
 	nlh = route_msg(nl, buf, RTM_NEWROUTE, r);

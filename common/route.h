@@ -13,6 +13,7 @@
 #define CATALOG_ROUTE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 #include "nl.h"
 
@@ -64,11 +65,13 @@ const struct nlattr *route_nested(const struct nlattr *nest, int type);
 
 /*
  * Look for a route of ours to r's prefix in r's table. When its owner
- * (from the program name in the nested attribute prog_nest of RTA_ENCAP)
- * is gone, delete it and say so; when the owner still runs, return -EBUSY
- * with *owner set. 0 when nothing (or only a stale route) was there.
+ * (the "LOADER:PID" program name in the nested attribute prog_nest of
+ * RTA_ENCAP) is gone, delete it and say so; when the owner still runs,
+ * return -EBUSY with its name in owner. 0 when nothing (or only a stale
+ * route) was there.
  */
-int route_clean_stale(struct nl *nl, const struct route *r, int prog_nest, pid_t *owner);
+int route_clean_stale(struct nl *nl, const struct route *r, int prog_nest, char *owner,
+		      size_t owner_len);
 
 /* Delete our route r; 0 or -errno (nl->err may say why). */
 int route_del(struct nl *nl, const struct route *r);

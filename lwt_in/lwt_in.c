@@ -4,9 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <net/if.h>
 #include <linux/lwtunnel.h>
-#include <linux/rtnetlink.h>
 #include "common.h"
 #include "route.h"
 #include "lwt_in.h"

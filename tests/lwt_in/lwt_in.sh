@@ -45,6 +45,10 @@ check_eq "no route left by the refused starts" "" "$(our_route)"
 bg_start lwt --ns r $BIN --route 198.51.100.1/32 --dev eth2
 check "loader starts" wait_output lwt 'counting on route 198\.51\.100\.1/32 dev eth2'
 check_match "route installed with encap bpf in" 'encap bpf in lwt_in:[0-9]+ dev eth2' "$(our_route)"
+expect "a second loader for the same route" 1 \
+	'^lwt_in: route 198\.51\.100\.1/32 is already in use by the running loader lwt_in:[0-9]+' \
+	in_ns r $BIN --route 198.51.100.1/32 --dev eth2 -d 1
+check_match "the first loader's route is untouched" 'encap bpf in lwt_in:' "$(our_route)"
 bg_start cap --ns r tcpdump -i eth1 -Q in -n -U --immediate-mode -w "$TMP/tcp.pcap" 'tcp and dst host 198.51.100.1'
 check "tcpdump listening" wait_output cap 'listening on'
 check "20 pings h1 -> h2" in_ns h1 ping -q -c 20 -i 0.02 -W 2 198.51.100.1
