@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef SCHED_ACT_H
+#define SCHED_ACT_H
+
+/* One per-CPU slot of counters. */
+struct act_stats {
+	__u64 seen;		/* every packet */
+	__u64 icmp;		/* ICMP and ICMPv6 (neighbour discovery excepted) */
+	__u64 dropped;		/* the ICMP packets the dice dropped */
+};
+
+#endif
