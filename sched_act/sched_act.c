@@ -32,7 +32,7 @@ static const char doc[] =
 "IPv6 neighbour discovery is never dropped.\n"
 "\n"
 "EXAMPLES:\n"
-"  sched_act eth0                 # 7 % of ping requests arriving on eth0 are lost\n"
+"  sched_act eth0                 # 7 % of the pings arriving on eth0 are lost\n"
 "  sched_act --percent 50 eth0\n"
 "  sched_act --no-fallback eth0   # the act_bpf path or nothing\n";
 

@@ -28,7 +28,7 @@ static const char doc[] =
 "EXAMPLES:\n"
 "  sched_cls eth0                        # count what arrives on eth0\n"
 "  sched_cls --egress eth0               # count what leaves\n"
-"  sched_cls --drop-port 8080 eth0       # TCP/UDP to or from port 8080 is dropped\n"
+"  sched_cls --drop-port 8080 eth0       # drop TCP/UDP with port 8080\n"
 "  sched_cls --drop-proto icmp --drop-proto udp eth0\n"
 "  sched_cls --legacy-tc -d 10 eth0      # clsact + cls_bpf, stop after 10 s\n";
 

@@ -26,9 +26,11 @@ static const char doc[] =
 "sender and arrive later, BYTES at a time.\n"
 "\n"
 "EXAMPLES:\n"
-"  socket_filter_truncate                 # then: echo 'hello world' | nc -u -w1 127.0.0.1 5201\n"
+"  socket_filter_truncate               # UDP on port 5201, then:\n"
+"      echo 'hello world' | nc -u -w1 127.0.0.1 5201     # prints hello\n"
 "  socket_filter_truncate -n 3 -p 9000\n"
-"  socket_filter_truncate --tcp           # then: echo 'hello world' | nc -N 127.0.0.1 5201\n";
+"  socket_filter_truncate --tcp         # TCP, then:\n"
+"      echo 'hello world' | nc -N 127.0.0.1 5201     # all of it, in pieces\n";
 
 enum { OPT_TCP = 0x3000 };
 
