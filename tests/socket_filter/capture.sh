@@ -52,6 +52,13 @@ wait_pid "$(bg_pid c)" 5
 check_eq "-c 4 exits 0 by itself" 0 "$WAIT_RC"
 check_eq "-c 4 prints 4 packets" 4 "$(bg_out c | grep -cE '^(in |out) ')"
 
+# The filter belongs to the socket: even SIGKILL leaves no program.
+bg_start k --ns a ./socket_filter/socket_filter eth0
+wait_output k 'capturing'
+check "the program is loaded while it runs" bash -c "bpftool prog show name socket_filter | grep -q socket_filter"
+bg_stop k KILL
+check "SIGKILL leaves no program behind" wait_for 3 bash -c "! bpftool prog show name socket_filter | grep -q ."
+
 run() { out=$("$@" 2>&1); rc=$?; }
 run in_ns a ./socket_filter/socket_filter eth9
 check_eq "unknown interface exits 2" 2 "$rc"

@@ -41,6 +41,11 @@ check "tcp: the server read every byte" test "$(grep -oE '[0-9]+ bytes "' <<<"$o
 trimmed=$(sed -nE 's/^total: .*trimmed ([0-9]+)$/\1/p' <<<"$out")
 check_range "tcp: segments were trimmed" 2 100 "$trimmed"
 
+bg_start k --ns b ./socket_filter/socket_filter_truncate --tcp -p 5202
+wait_output k 'TCP echo server'
+bg_stop k KILL
+check "SIGKILL leaves no program behind" wait_for 3 bash -c "! bpftool prog show name socket_filter_t | grep -q ."
+
 run() { out=$("$@" 2>&1); rc=$?; }
 run in_ns b ./socket_filter/socket_filter_truncate -n 0
 check_eq "-n 0 exits 2" 2 "$rc"
