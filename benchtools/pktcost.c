@@ -143,7 +143,9 @@ static const char *verdict(enum bpf_prog_type type, uint32_t ret)
 	case BPF_PROG_TYPE_SOCKET_FILTER:
 		snprintf(buf, sizeof(buf), "keep %u", ret);
 		return buf;
-	default:			/* LWT, flow dissector: BPF_OK, BPF_DROP, BPF_REDIRECT */
+	case BPF_PROG_TYPE_FLOW_DISSECTOR:
+		return "dissected";
+	default:			/* LWT: BPF_OK, BPF_DROP, BPF_REDIRECT */
 		if (ret == 0 || ret == 2 || ret == 7)
 			return ret == 0 ? "ok" : ret == 2 ? "drop" : "redirect";
 	}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build time: `make -j2` from clean, in a copy of the tree (the working
-# tree's build stays as it is). One sample: it takes a minute.
+# tree's build stays as it is), ROUNDS times.
 #
 # Writes $OUT/build.csv: round,seconds,examples (binaries the Makefile found)
 . "$(dirname "$0")/lib.sh"

@@ -19,6 +19,9 @@ die() { say "$*"; exit 1; }
 
 b_cleanup() {
 	local p n
+	# Finish the cleanup even if a signal comes now (a stopping child
+	# can pass one on to its process group).
+	trap '' INT TERM
 	for p in "${B_PIDS[@]}"; do
 		kill -INT "$p" 2>/dev/null || true
 	done
