@@ -43,8 +43,9 @@ check_range "tcp: segments were trimmed" 2 100 "$trimmed"
 
 bg_start k --ns b ./socket_filter/socket_filter_truncate --tcp -p 5202
 wait_output k 'TCP echo server'
+check "the program is loaded while it runs" bash -c "bpftool prog show name socket_filter_truncate | grep -q socket_filter"
 bg_stop k KILL
-check "SIGKILL leaves no program behind" wait_for 3 bash -c "! bpftool prog show name socket_filter_t | grep -q ."
+check "SIGKILL leaves no program behind" wait_for 3 bash -c "! bpftool prog show name socket_filter_truncate | grep -q ."
 
 run() { out=$("$@" 2>&1); rc=$?; }
 run in_ns b ./socket_filter/socket_filter_truncate -n 0
