@@ -49,14 +49,14 @@ fi
 # The fallback: the same program as a classifier, tcx and legacy.
 for opt in "" --legacy-tc; do
 	tag="fallback${opt:+ $opt}"
-	bg_start cls --ns b ./sched_act/sched_act $opt eth0
-	wait_output cls 'dropping 7% of ICMP' || fail "$tag: loader started" "$(bg_out cls)"
-	out=$(bg_out cls)
+	bg_start "fb$opt" --ns b ./sched_act/sched_act $opt eth0
+	wait_output "fb$opt" 'dropping 7% of ICMP' || fail "$tag: loader started" "$(bg_out "fb$opt")"
+	out=$(bg_out "fb$opt")
 	if [ "$rc" = 77 ]; then
 		check_match "$tag: says in one line why it falls back" '^sched_act: this kernel has no act_bpf .*: running the program as a direct-action classifier instead$' "$out"
 		check_match "$tag: the banner names the path" "direct-action classifier \\($([ -z "$opt" ] && echo 'tcx link' || echo 'new clsact')" "$out"
 	fi
-	ping_200 "$tag" cls
+	ping_200 "$tag" "fb$opt"
 done
 
 check_eq "ping6 is unaffected after all this" 0 "$(in_ns a ping -q -c 3 -i 0.1 -W 1 2001:db8:1::2 >/dev/null 2>&1; echo $?)"

@@ -41,13 +41,13 @@ traffic() {
 for path in tcx legacy; do
 	opt=; [ $path = legacy ] && opt=--legacy-tc
 	# Ingress of b: what a sent.
-	bg_start cls --ns b ./sched_cls/sched_cls $opt eth0
-	wait_output cls 'counting on' || fail "$path: loader started" "$(bg_out cls)"
-	check_match "$path: banner names the path" "$([ $path = tcx ] && echo 'via tcx link' || echo 'cls_bpf direct-action')" "$(bg_out cls)"
+	bg_start in-$path --ns b ./sched_cls/sched_cls $opt eth0
+	wait_output in-$path 'counting on' || fail "$path: loader started" "$(bg_out in-$path)"
+	check_match "$path: banner names the path" "$([ $path = tcx ] && echo 'via tcx link' || echo 'cls_bpf direct-action')" "$(bg_out in-$path)"
 	traffic
-	bg_stop cls
+	bg_stop in-$path
 	check_eq "$path: SIGINT exits 0" 0 "$BG_RC"
-	out=$(bg_out cls)
+	out=$(bg_out in-$path)
 	info "$(grep '^total:' <<<"$out")"
 	check_eq "$path ingress: icmp = 5 pings, 98 B each" "5 490" "$(count "$out" icmp)"
 	check_eq "$path ingress: udp = 3 datagrams, 44 B each" "3 132" "$(count "$out" udp)"
@@ -57,11 +57,11 @@ for path in tcx legacy; do
 	check_match "$path ingress: nothing dropped" 'dropped 0$' "$(grep '^total:' <<<"$out")"
 
 	# Egress of b: what b sent.
-	bg_start cls --ns b ./sched_cls/sched_cls $opt --egress eth0
-	wait_output cls 'counting on eth0 egress' || fail "$path: egress loader started" "$(bg_out cls)"
+	bg_start eg-$path --ns b ./sched_cls/sched_cls $opt --egress eth0
+	wait_output eg-$path 'counting on eth0 egress' || fail "$path: egress loader started" "$(bg_out eg-$path)"
 	traffic
-	bg_stop cls
-	out=$(bg_out cls)
+	bg_stop eg-$path
+	out=$(bg_out eg-$path)
 	info "$(grep '^total:' <<<"$out")"
 	check_eq "$path egress: icmp = messages b sent (IcmpOutMsgs)" "$ICMP_B" "$(count "$out" icmp | cut -d' ' -f1)"
 	check_range "$path egress: the 5 echo replies are among them" 5 8 "$ICMP_B"

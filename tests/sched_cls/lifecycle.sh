@@ -15,10 +15,10 @@ ours_gone() { ! ip netns exec "$B" bpftool net show dev eth0 | grep -q sched_cls
 for opt in "" --legacy-tc; do
 	tag=${opt:-tcx}
 	for sig in TERM KILL; do
-		bg_start cls --ns b ./sched_cls/sched_cls $opt eth0
-		wait_output cls 'counting on' || fail "$tag: loader started" "$(bg_out cls)"
+		bg_start "$tag-$sig" --ns b ./sched_cls/sched_cls $opt eth0
+		wait_output "$tag-$sig" 'counting on' || fail "$tag: loader started" "$(bg_out "$tag-$sig")"
 		check "$tag: attached (bpftool net)" bash -c "ip netns exec $B bpftool net show dev eth0 | grep -q sched_cls"
-		bg_stop cls $sig
+		bg_stop "$tag-$sig" $sig
 		[ $sig = TERM ] && check_eq "$tag: SIGTERM exits 0" 0 "$BG_RC"
 		# After SIGKILL the tcx link dies with the process; the legacy
 		# filter and qdisc are removed by the loader's guard process.
@@ -28,22 +28,22 @@ done
 
 # A clsact qdisc that was there before stays; only our filter goes.
 tc -n "$B" qdisc add dev eth0 clsact
-bg_start cls --ns b ./sched_cls/sched_cls --legacy-tc eth0
-wait_output cls 'existing clsact' || fail "existing qdisc: loader started" "$(bg_out cls)"
-bg_stop cls
+bg_start existing --ns b ./sched_cls/sched_cls --legacy-tc eth0
+wait_output existing 'existing clsact' || fail "existing qdisc: loader started" "$(bg_out existing)"
+bg_stop existing
 check "existing qdisc: our filter is gone" ours_gone
 check "existing qdisc: the clsact qdisc is still there" bash -c "tc -n $B qdisc show dev eth0 | grep -q clsact"
 tc -n "$B" qdisc del dev eth0 clsact
 
 # A filter someone else added to the qdisc we created keeps it alive.
-bg_start cls --ns b ./sched_cls/sched_cls --legacy-tc eth0
-wait_output cls 'new clsact' || fail "shared qdisc: loader started" "$(bg_out cls)"
+bg_start shared --ns b ./sched_cls/sched_cls --legacy-tc eth0
+wait_output shared 'new clsact' || fail "shared qdisc: loader started" "$(bg_out shared)"
 tc -n "$B" filter add dev eth0 ingress prio 7 u32 match u32 0 0 action mirred egress mirror dev eth0
-bg_stop cls
+bg_stop shared
 check "shared qdisc: our filter is gone" ours_gone
 check "shared qdisc: the other filter and its qdisc are still there" \
 	bash -c "tc -n $B filter show dev eth0 ingress | grep -q 'pref 7 u32'"
-check_match "shared qdisc: the loader says why it left the qdisc" 'left the clsact qdisc on eth0 in place' "$(bg_out cls)"
+check_match "shared qdisc: the loader says why it left the qdisc" 'left the clsact qdisc on eth0 in place' "$(bg_out shared)"
 tc -n "$B" qdisc del dev eth0 clsact
 
 # Bad input.

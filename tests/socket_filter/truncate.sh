@@ -18,13 +18,13 @@ out=$(bg_out udp)
 check_match "udp: the server read exactly 5 bytes" '^192\.0\.2\.1:[0-9]+: 5 bytes "hello"$' "$(grep '^192' <<<"$out")"
 check_match "udp: both datagrams trimmed" 'total: packets seen 2, trimmed 2' "$out"
 
-bg_start udp --ns b ./socket_filter/socket_filter_truncate -n 3 -p 9000
-wait_output udp 'port 9000' || fail "udp -n 3 server started" "$(bg_out udp)"
+bg_start udp3 --ns b ./socket_filter/socket_filter_truncate -n 3 -p 9000
+wait_output udp3 'port 9000' || fail "udp -n 3 server started" "$(bg_out udp3)"
 check_eq "udp -n 3: the client gets back 'hel'" hel \
 	"$(echo 'hello world' | in_ns a socat -t 2 - UDP:192.0.2.2:9000)"
 check_eq "udp -n 3: a 2-byte datagram is left whole" "ok" \
 	"$(printf 'ok' | in_ns a socat -t 2 - UDP:192.0.2.2:9000)"
-bg_stop udp
+bg_stop udp3
 
 bg_start tcp --ns b ./socket_filter/socket_filter_truncate --tcp
 wait_output tcp 'TCP echo server' || fail "tcp server started" "$(bg_out tcp)"
