@@ -95,7 +95,10 @@ bg_start() {
 	if [ "${1:-}" = --ns ]; then
 		set -- ip netns exec "$LAB-$2" "${@:3}"
 	fi
-	"$@" >"$TMP/$name.out" 2>&1 &
+	# Empty it now: the background job opens it later, and wait_output
+	# must not match what an earlier run under the same name printed.
+	: >"$TMP/$name.out"
+	"$@" >>"$TMP/$name.out" 2>&1 &
 	BG_PID=$!
 	echo "$BG_PID" >"$TMP/$name.pid"
 	T_BG_PIDS+=("$BG_PID")
