@@ -80,15 +80,6 @@ b_napi
 echo "variant,round,rx_pps,offered_pps" >"$OUT/drop.csv"
 for round in $(seq "$ROUNDS"); do
 	for v in "${VARIANTS[@]}"; do
-		"v_${v}_up"
-		b_pin_napi
-		b_gen -d $((WIN + 2)) >"$OUT/drop-gen.log" 2>&1 &
-		GEN=$!
-		rate=$(b_rx_rate "$WIN" $COUNT)
-		wait "$GEN" || die "pktgen failed: $(tail -n1 "$OUT/drop-gen.log")"
-		offered=$(awk '/^total sent/ {printf "%.0f", $3 / $5}' "$OUT/drop-gen.log")
-		"v_${v}_down"
-		echo "$v,$round,$rate,$offered" >>"$OUT/drop.csv"
-		say "round $round $v: $rate pps received (offered $offered)"
+		b_rate_round "$v" "$round"
 	done
 done

@@ -50,15 +50,6 @@ b_start "$OUT/echo-sink.log" "$NS_G" "$ROOT/xdp/xdp_drop" "$DEV_G"
 echo "variant,round,rx_pps,offered_pps" >"$OUT/echo.csv"
 for round in $(seq "$ROUNDS"); do
 	for v in xdp kernel; do
-		"v_${v}_up"
-		b_pin_napi
-		b_gen -t icmp --dst 192.0.2.2 -d $((WIN + 2)) >"$OUT/echo-gen.log" 2>&1 &
-		GEN=$!
-		rate=$(b_rx_rate "$WIN" $COUNT)
-		wait "$GEN" || die "pktgen failed: $(tail -n1 "$OUT/echo-gen.log")"
-		offered=$(awk '/^total sent/ {printf "%.0f", $3 / $5}' "$OUT/echo-gen.log")
-		"v_${v}_down"
-		echo "$v,$round,$rate,$offered" >>"$OUT/echo.csv"
-		say "round $round $v: $rate replies/s (offered $offered)"
+		b_rate_round "$v" "$round" -t icmp --dst 192.0.2.2
 	done
 done

@@ -159,6 +159,25 @@ b_rx_rate() {
 	echo "$a $b" | awk '{printf "%.0f", ($3 - $1) / ($4 - $2)}'
 }
 
+# One round of a packet comparison: v_VARIANT_up (which sets COUNT, the
+# receiver's counter command), pktgen with ARGS for WIN + 2 s, the
+# receiver's rate over WIN s, v_VARIANT_down; appends
+# "VARIANT,ROUND,rx_pps,offered_pps" to $OUT/$SECTION.csv.
+b_rate_round() {
+	local v=$1 round=$2 gen rate offered log=$OUT/$SECTION-gen.log
+	shift 2
+	"v_${v}_up"
+	b_pin_napi
+	b_gen "$@" -d $((WIN + 2)) >"$log" 2>&1 &
+	gen=$!
+	rate=$(b_rx_rate "$WIN" $COUNT)
+	wait "$gen" || die "pktgen failed: $(tail -n1 "$log")"
+	offered=$(awk '/^total sent/ {printf "%.0f", $3 / $5}' "$log")
+	"v_${v}_down"
+	echo "$v,$round,$rate,$offered" >>"$OUT/$SECTION.csv"
+	say "round $round $v: $rate per second counted by the receiver (offered $offered)"
+}
+
 # median of the numbers on stdin
 b_median() {
 	sort -g | awk '{v[NR] = $1} END {if (!NR) exit; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'

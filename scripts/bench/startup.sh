@@ -13,6 +13,11 @@ declare -A EXTRA=(
 	[xdp/xdp_load_balancer]="--vip 192.0.2.80 -b 192.0.2.3"
 	[sk_lookup/sk_lookup]="--steer 8000-8009"
 )
+# Loaders whose whole command line is given here (DEV: the veth).
+declare -A ARGS=(
+	[lwt_seg6local/lwt_seg6local]="--sid 2001:db8:9::1 --dev DEV"
+	[lwt_seg6local/lwt_seg6_encap]="--route 2001:db8:7::/64 --dev DEV --segs 2001:db8:9::1"
+)
 
 target_args() {
 	local usage
@@ -30,17 +35,21 @@ target_args() {
 # One start: prints milliseconds to the first line; fails when the loader
 # is gone right after it (that line was an error, not a banner).
 one_start() {
-	local t0 t1 line= alive=1 netns=(ip netns exec "$NS_R")
+	local t0 t1 pid line= alive=1 netns=(ip netns exec "$NS_R")
 	[[ " $* " = *" -- ip netns exec "* ]] && netns=()
 	t0=$EPOCHREALTIME
 	# stdbuf: a banner printed without fflush() would wait in a pipe buffer.
 	coproc LD { exec "${netns[@]}" stdbuf -oL "$@" 2>&1; }
+	# Bash forgets LD_PID as soon as the coprocess is reaped.
+	pid=${LD_PID:-}
 	read -r -t 10 line <&"${LD[0]}" || true
 	t1=$EPOCHREALTIME
 	sleep 0.3
-	kill -0 "$LD_PID" 2>/dev/null || alive=0
-	kill -INT "$LD_PID" 2>/dev/null || true
-	wait "$LD_PID" 2>/dev/null || true
+	{ [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; } || alive=0
+	if [ -n "$pid" ]; then
+		kill -INT "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
 	echo "${1##*/}: $line" >>"$OUT/startup-banners.txt"
 	if [ $alive = 0 ] || [ -z "$line" ]; then
 		FAILED=${line:-no output in 10 s}
@@ -50,7 +59,9 @@ one_start() {
 }
 
 b_pair
-ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1
+# IPv6 back on for the SRv6 loaders (b_ns turns it off).
+ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.disable_ipv6=0 \
+	net.ipv6.conf.default.disable_ipv6=0 "net.ipv6.conf.$DEV_R.disable_ipv6=0"
 echo "loader,round,ms,status" >"$OUT/startup.csv"
 : >"$OUT/startup-banners.txt"
 # The cost of entering the namespace, in every figure: measured alone.
@@ -60,6 +71,9 @@ for round in $(seq "$ROUNDS"); do
 		FAILED=
 		if [ "$l" = baseline ]; then
 			cmd=(sh -c 'echo up; exec sleep 5')
+		elif [ -n "${ARGS[$l]:-}" ]; then
+			read -r -a extra <<<"${ARGS[$l]//DEV/$DEV_R}"
+			cmd=("$ROOT/$l" "${extra[@]}")
 		else
 			read -r -a extra <<<"${EXTRA[$l]:-} $(target_args "$l")"
 			cmd=("$ROOT/$l" "${extra[@]}")
