@@ -39,6 +39,9 @@ trap b_cleanup EXIT
 trap 'exit 130' INT TERM
 
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces, BPF)"
+for t in jq bpftool ethtool taskset; do
+	command -v "$t" >/dev/null || die "needs $t (Debian: apt-get install ${t/taskset/util-linux})"
+done
 
 b_ns() {
 	ip netns add "$1"
