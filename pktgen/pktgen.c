@@ -262,9 +262,12 @@ int main(int argc, char **argv)
 			err = -errno;
 			if (err == -EINTR)
 				break;		/* this call's count is unknown: not counted */
-			ret = fail_step(err, err == -EINVAL ?
-					"live XDP frames (BPF_F_TEST_XDP_LIVE_FRAMES, Linux 5.18)" :
-					"sending");
+			/* Kernels before 5.18 refuse the live-frames flag. */
+			if (err == -EINVAL && !sent)
+				ret = fail_step(-EOPNOTSUPP, "sending live XDP frames "
+						"(BPF_F_TEST_XDP_LIVE_FRAMES, Linux 5.18)");
+			else
+				ret = fail_step(err, "sending");
 			break;
 		}
 		sent += chunk;
