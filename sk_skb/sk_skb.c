@@ -6,6 +6,7 @@
  * space instead, for comparison.
  */
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,7 +135,8 @@ struct conn {
 	bool unwatched[2];	/* fd[i] is out of the epoll set */
 	uint64_t written0[2];	/* written(fd[i]) when spliced */
 	uint32_t events[2];
-	uint64_t drain_until;	/* spliced: when to give up waiting */
+	uint64_t drain_until[2];	/* spliced, fd[i] at EOF: when to give up */
+	uint64_t drain_seen[2];		/* written(fd[!i]) when last checked */
 	size_t len[2], off[2];	/* buf[i]: read from fd[i], for fd[!i] */
 	struct end end[2];
 	char buf[2][BUFSZ];
@@ -230,7 +232,7 @@ static uint64_t written(int fd);
 static int splice_pair(struct conn *c)
 {
 	__u64 cookie[2], fd;
-	int one = 1, pair, i, err = 0;
+	int one = 1, big = INT_MAX, pair, i, err = 0;
 	socklen_t l;
 	__u32 slot;
 
@@ -247,7 +249,15 @@ static int splice_pair(struct conn *c)
 		err = bpf_map__update_elem(skel->maps.partner, &cookie[i], sizeof(cookie[i]),
 					   &slot, sizeof(slot), BPF_ANY);
 	}
-	for (i = 0; i < 2 && !err; i++) {
+	/*
+	 * A socket's bytes are redirected as soon as it is in the sockmap, so
+	 * its partner must be there first, or they are dropped. The client has
+	 * usually sent already: the backend goes in first, and a high
+	 * SO_RCVLOWAT keeps TCP from waking its parser (for a greeting the
+	 * backend might send) until the client is in too.
+	 */
+	setsockopt(c->fd[1], SOL_SOCKET, SO_RCVLOWAT, &big, sizeof(big));
+	for (i = 1; i >= 0 && !err; i--) {
 		c->written0[i] = written(c->fd[i]);
 		fd = c->fd[i];
 		slot = 2 * pair + i;
@@ -255,6 +265,7 @@ static int splice_pair(struct conn *c)
 					   &fd, sizeof(fd), BPF_ANY);
 	}
 	if (err) {
+		setsockopt(c->fd[1], SOL_SOCKET, SO_RCVLOWAT, &one, sizeof(one));
 		/* Undo whatever got in; a missing entry is fine here. */
 		for (i = 0; i < 2; i++) {
 			slot = 2 * pair + i;
@@ -267,8 +278,8 @@ static int splice_pair(struct conn *c)
 	conns[pair] = c;
 	c->pair = pair;
 	/*
-	 * Bytes the client sent before its socket joined the map wait in the
-	 * receive queue, and the parser only runs when more arrive. Setting
+	 * Bytes sent before a socket joined the map wait in its receive
+	 * queue, and the parser only runs when more arrive. Setting
 	 * SO_RCVLOWAT makes TCP signal "data ready" now, which runs it.
 	 */
 	for (i = 0; i < 2; i++)
@@ -424,7 +435,7 @@ static void spliced_eof(struct conn *c, int i)
 {
 	if (!c->eof[i]) {
 		c->eof[i] = true;
-		c->drain_until = now_ns() + DRAIN_NS;
+		c->drain_until[i] = now_ns() + DRAIN_NS;
 	}
 }
 
@@ -441,11 +452,18 @@ static bool check_drains(void)
 		for (int i = 0; i < 2; i++) {
 			if (!c->eof[i] || c->shut[!i])
 				continue;
-			if (!forwarded(c, i) && now_ns() < c->drain_until) {
-				waiting = true;
-				continue;
-			}
 			if (!forwarded(c, i)) {
+				uint64_t w = written(c->fd[!i]);
+
+				/* A busy machine drains slowly: give up only when stuck. */
+				if (w != c->drain_seen[i]) {
+					c->drain_seen[i] = w;
+					c->drain_until[i] = now_ns() + DRAIN_NS;
+				}
+				if (now_ns() < c->drain_until[i]) {
+					waiting = true;
+					continue;
+				}
 				st.lost++;
 				warnmsg("gave up waiting for a spliced connection to drain");
 			}
