@@ -100,7 +100,8 @@ b_gen() {
 b_start() {
 	local file=$1 ns=$2 i
 	shift 2
-	ip netns exec "$ns" "$@" >"$file" 2>&1 &
+	: >"$file"	# not the last run's output, before the child opens it
+	ip netns exec "$ns" "$@" >>"$file" 2>&1 &
 	BG_PID=$!
 	B_PIDS+=("$BG_PID")
 	for i in $(seq 100); do
@@ -111,14 +112,18 @@ b_start() {
 	die "$* did not start: $(head -c 300 "$file")"
 }
 
-b_stop() {
-	local pid=$1 p keep=()
-	kill -INT "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+b_forget() {
+	local p keep=()
 	for p in "${B_PIDS[@]}"; do
-		[ "$p" = "$pid" ] || keep+=("$p")
+		[ "$p" = "$1" ] || keep+=("$p")
 	done
 	B_PIDS=("${keep[@]}")
+}
+
+b_stop() {
+	kill -INT "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	b_forget "$1"
 }
 
 # Sum of a per-CPU map over CPUs: field .packets, or the plain value, of
@@ -137,8 +142,16 @@ b_prog_map() {
 	done | head -n1
 }
 
-# XDP program id on DEV in NS.
-b_xdp_prog() { ip -n "$1" -j link show "$2" | jq '.[0].xdp.prog.id // empty'; }
+# XDP program id on DEV in NS (waits up to 5 s for one to be attached).
+b_xdp_prog() {
+	local i id
+	for i in $(seq 50); do
+		id=$(ip -n "$1" -j link show "$2" | jq '.[0].xdp.prog.id // empty')
+		[ -n "$id" ] && { echo "$id"; return; }
+		sleep 0.1
+	done
+	die "no XDP program on $2"
+}
 
 # Read a counter with COUNTER_CMD (a function name) and timestamp it with
 # the middle of the read: prints "COUNT SECONDS".
@@ -173,8 +186,10 @@ b_rate_round() {
 	b_pin_napi
 	b_gen "$@" -d $((WIN + 2)) >"$log" 2>&1 &
 	gen=$!
+	B_PIDS+=("$gen")
 	rate=$(b_rx_rate "$WIN" $COUNT)
 	wait "$gen" || die "pktgen failed: $(tail -n1 "$log")"
+	b_forget "$gen"
 	offered=$(awk '/^total sent/ {printf "%.0f", $3 / $5}' "$log")
 	"v_${v}_down"
 	echo "$v,$round,$rate,$offered" >>"$OUT/$SECTION.csv"
