@@ -280,7 +280,8 @@ def chart():
           f"set multiplot layout 1,{len(bars)} title 'eBPF catalog benchmarks, "
           f"{m['cpus']} vCPU, Linux {m['kernel']}, {m['date']}'",
           'set style fill solid 0.8', 'set boxwidth 0.7', 'set grid ytics',
-          'set xtics rotate by -40 left noenhanced', 'set yrange [0:*]', 'unset key']
+          'set xtics rotate by 40 right noenhanced', 'set yrange [0:*]', 'unset key',
+          'set bmargin 10', 'set lmargin 12']
     for title, data in bars:
         gp.append(f"set title '{title}'")
         gp.append("plot '-' using 0:2:xtic(1) with boxes lc rgb '#3b7dd8'")
