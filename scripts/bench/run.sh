@@ -20,6 +20,9 @@ SECTIONS=("$@")
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (namespaces, BPF)" >&2; exit 1; }
 rm -rf "$BENCH_OUT"
 mkdir -p "$BENCH_OUT" "$RESULTS"
+# The results describe one run: nothing of an earlier one stays.
+rm -f "$RESULTS"/*.csv "$RESULTS"/*.txt "$RESULTS"/results.md "$RESULTS"/results.json \
+	"$RESULTS"/chart.png
 
 failed=()
 start=$EPOCHREALTIME
