@@ -73,6 +73,8 @@ void common_init(const struct argp *argp, int argc, char **argv, void *input)
 	const char *slash = strrchr(argv[0], '/');
 
 	prog_name = slash ? slash + 1 : argv[0];
+	/* Banner and stats lines reach a pipe (a test, a script) as printed. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	argp_err_exit_status = EXIT_USAGE;
 	if (argp_parse(argp, argc, argv, 0, NULL, input))
 		exit(EXIT_USAGE);

@@ -35,7 +35,10 @@ iptables iptables
 busybox busybox
 socat socat
 gnuplot gnuplot-nox
-wrk wrk"
+wrk wrk
+jq jq
+taskset util-linux
+stdbuf coreutils"
 
 CHECK_ONLY=0
 [ "${1:-}" = "--check" ] && CHECK_ONLY=1
@@ -138,7 +141,7 @@ install_fedora() {
 		elfutils-libelf-devel zlib-devel libmnl-devel pkgconf-pkg-config \
 		kernel-headers iproute iputils nmap-ncat curl iperf3 tcpdump ethtool \
 		util-linux python3 coreutils nftables iptables-nft busybox socat \
-		gnuplot wrk
+		gnuplot wrk jq
 }
 
 if check_all >/dev/null 2>&1; then
