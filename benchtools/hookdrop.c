@@ -47,16 +47,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.parser = parse_arg,
 	.args_doc = "tc IFACE | netfilter",
 	.doc = doc,
-	.children = children,
+	.children = common_children,
 };
 
 static void print_stats(void *ctx, bool final)

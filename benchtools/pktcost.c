@@ -55,17 +55,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_arg,
 	.args_doc = "[OBJECT.bpf.o...]",
 	.doc = doc,
-	.children = children,
+	.children = common_children,
 };
 
 /* Tried in this order: the first acted on and the first passed are timed. */

@@ -41,6 +41,9 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
+	case ARGP_KEY_ARG:
+		/* Last in every loader's argp: no one before us wanted it. */
+		usage_error("unexpected argument: %s", arg);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -50,6 +53,11 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 const struct argp common_argp = {
 	.options = common_options,
 	.parser = common_parse,
+};
+
+const struct argp_child common_children[] = {
+	{ &common_argp, 0, "Common options:", 0 },
+	{},
 };
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)

@@ -40,10 +40,12 @@ extern const char *prog_name;
 extern volatile sig_atomic_t exiting;
 
 /*
- * Add as a child of the loader's argp:
- *	static const struct argp_child children[] = { { &common_argp }, {} };
+ * The last child of every loader's argp; it also refuses positional
+ * arguments that no parser before it took. A loader whose only child it
+ * is sets .children = common_children.
  */
 extern const struct argp common_argp;
+extern const struct argp_child common_children[];
 
 /*
  * Parse argv with the loader's argp (and common_argp as a child), set
@@ -113,9 +115,9 @@ int xdp_attach(struct bpf_program *prog, int ifindex, const char *ifname,
 	       const char **mode_name);
 
 /*
- * The target of an XDP example: IFACE plus --mode and --force. Add
- * xdp_target_argp as a child of the loader's argp; after common_init,
- * xdp_target holds the resolved interface.
+ * The target of an XDP example: IFACE plus --mode and --force. A loader
+ * sets .children = xdp_loader_children (this, then common_argp); after
+ * common_init, xdp_target holds the resolved interface.
  */
 struct xdp_target {
 	const char *ifname;
@@ -125,6 +127,7 @@ struct xdp_target {
 };
 extern struct xdp_target xdp_target;
 extern const struct argp xdp_target_argp;
+extern const struct argp_child xdp_loader_children[];
 
 /* cgroup v2. */
 const char *cgroup2_mount(void);	/* NULL when there is none */

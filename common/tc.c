@@ -318,3 +318,9 @@ const struct argp tc_target_argp = {
 	.options = tc_target_options,
 	.parser = tc_target_parse,
 };
+
+const struct argp_child tc_loader_children[] = {
+	{ &tc_target_argp, 0, NULL, 0 },
+	{ &common_argp, 0, "Common options:", 0 },
+	{},
+};

@@ -54,11 +54,12 @@ struct tc_hook {
 
 /*
  * The target of a tc example: IFACE, --ingress (default) / --egress and
- * --legacy-tc. Add tc_target_argp as a child of the loader's argp; after
- * common_init, tc_target holds the resolved interface.
+ * --legacy-tc. A loader sets .children = tc_loader_children (this, then
+ * common_argp); after common_init, tc_target holds the resolved interface.
  */
 extern struct tc_hook tc_target;
 extern const struct argp tc_target_argp;
+extern const struct argp_child tc_loader_children[];
 
 /* "ingress" or "egress". */
 const char *tc_dir_name(const struct tc_hook *h);

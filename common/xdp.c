@@ -114,3 +114,9 @@ const struct argp xdp_target_argp = {
 	.options = xdp_target_options,
 	.parser = xdp_target_parse,
 };
+
+const struct argp_child xdp_loader_children[] = {
+	{ &xdp_target_argp, 0, NULL, 0 },
+	{ &common_argp, 0, "Common options:", 0 },
+	{},
+};

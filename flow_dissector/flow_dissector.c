@@ -40,24 +40,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'n':
 		netns_path = arg;
 		break;
-	case ARGP_KEY_ARG:
-		usage_error("unexpected argument: %s", arg);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_opt,
 	.doc = doc,
-	.children = children,
+	.children = common_children,
 };
 
 static int open_netns(const char *path)

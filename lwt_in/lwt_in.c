@@ -78,9 +78,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'p':
 		opt.drop_proto = parse_proto(arg);
 		break;
-	case ARGP_KEY_ARG:
-		usage_error("unexpected argument: %s", arg);
-		break;
 	case ARGP_KEY_END:
 		if (!opt.prefix || !opt.dev)
 			usage_error("--route PREFIX and --dev DEV are required");
@@ -92,17 +89,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_opt,
 	.args_doc = "--route PREFIX --dev DEV",
 	.doc = doc,
-	.children = children,
+	.children = common_children,
 };
 
 static uint64_t started;

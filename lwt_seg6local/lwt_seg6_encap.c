@@ -73,9 +73,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		opt.segs = strdup(arg);
 		parse_segs(arg);
 		break;
-	case ARGP_KEY_ARG:
-		usage_error("unexpected argument: %s", arg);
-		break;
 	case ARGP_KEY_END:
 		if (!opt.prefix || !opt.dev || !opt.segs)
 			usage_error("--route PREFIX, --dev DEV and --segs SID,... are required");
@@ -87,17 +84,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_opt,
 	.args_doc = "--route PREFIX --dev DEV --segs SID,...",
 	.doc = doc,
-	.children = children,
+	.children = common_children,
 };
 
 static void print_stats(void *data, bool final)

@@ -127,17 +127,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_opt,
 	.args_doc = "--sid SID --dev DEV",
 	.doc = doc,
-	.children = children,
+	.children = common_children,
 };
 
 struct ctx {

@@ -85,9 +85,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'f':
 		opt.defrag = true;
 		break;
-	case ARGP_KEY_ARG:
-		usage_error("unexpected argument: %s", arg);
-		break;
 	case ARGP_KEY_END:
 		if (!opt.nports)
 			opt.ports[opt.nports++] = 80;
@@ -98,16 +95,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_opt,
 	.doc = doc,
-	.children = children,
+	.children = common_children,
 };
 
 static void print_stats(void *ctx, bool final)

@@ -141,17 +141,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_arg,
 	.args_doc = "IFACE",
 	.doc = doc,
-	.children = children,
+	.children = common_children,
 };
 
 /*

@@ -60,18 +60,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &tc_target_argp, 0, NULL, 0 },
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_arg,
 	.args_doc = "IFACE",
 	.doc = doc,
-	.children = children,
+	.children = tc_loader_children,
 };
 
 /* The act_bpf path: what we created, for the exit and for the guard. */

@@ -97,8 +97,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_FD:
 		cfg.fd = parse_long(arg, "fd", 0, INT32_MAX);
 		break;
-	case ARGP_KEY_ARG:
-		usage_error("unexpected argument: %s", arg);
 	case ARGP_KEY_END:
 		if (!cfg.nranges)
 			usage_error("give at least one --steer PORT or --steer LO-HI");
@@ -113,16 +111,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_opt,
 	.doc = doc,
-	.children = children,
+	.children = common_children,
 };
 
 static bool same_netns(int sock)

@@ -73,18 +73,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &cgroup_args_argp, 0, NULL, 0 },
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_arg,
 	.args_doc = "[-- COMMAND [ARGS...]]",
 	.doc = doc,
-	.children = children,
+	.children = cgroup_loader_children,
 };
 
 /* Entries in the sockhash right now; the kernel removes closed sockets. */

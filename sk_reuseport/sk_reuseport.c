@@ -87,8 +87,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_HOLD:
 		cfg.hold = true;
 		break;
-	case ARGP_KEY_ARG:
-		usage_error("unexpected argument: %s", arg);
 	case ARGP_KEY_END:
 		if (!cfg.naddrs)
 			cfg.addr[cfg.naddrs++] = "::";
@@ -99,16 +97,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_opt,
 	.doc = doc,
-	.children = children,
+	.children = common_children,
 };
 
 struct ctx {

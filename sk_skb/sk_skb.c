@@ -92,8 +92,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'n':
 		opt.no_splice = true;
 		break;
-	case ARGP_KEY_ARG:
-		usage_error("unexpected argument: %s", arg);
 	case ARGP_KEY_END:
 		resolve_backend(opt.backend_arg);
 		break;
@@ -103,16 +101,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_arg,
 	.doc = doc,
-	.children = children,
+	.children = common_children,
 };
 
 #define BUFSZ		(64 * 1024)

@@ -54,24 +54,17 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_TCP:
 		tcp = true;
 		break;
-	case ARGP_KEY_ARG:
-		usage_error("unexpected argument: %s", arg);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_arg,
 	.doc = doc,
-	.children = children,
+	.children = common_children,
 };
 
 struct ctx {

@@ -16,16 +16,10 @@ static const char doc[] =
 "  xdp_icmp_server --mode native veth0\n"
 "  xdp_icmp_server -d 30 -i 5 veth0   # 30 seconds, a stats line every 5\n";
 
-static const struct argp_child children[] = {
-	{ &xdp_target_argp, 0, NULL, 0 },
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.args_doc = "IFACE",
 	.doc = doc,
-	.children = children,
+	.children = xdp_loader_children,
 };
 
 static void print_stats(void *ctx, bool final)

@@ -135,18 +135,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &xdp_target_argp, 0, NULL, 0 },
-	{ &common_argp, 0, "Common options:", 0 },
-	{},
-};
-
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_opt,
 	.args_doc = "IFACE --vip ADDR[:PORT] --backend ADDR...",
 	.doc = doc,
-	.children = children,
+	.children = xdp_loader_children,
 };
 
 /* The file's set, or an error sentence (the old set stays). */
