@@ -57,7 +57,7 @@ TOOLCHAIN_OK := $(OUTPUT)/toolchain.ok
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean vmlinux check-env setup demo test test-bins bench help $(APP_DIRS)
+.PHONY: all clean vmlinux check-env setup demo doctest test test-bins bench help $(APP_DIRS)
 
 all: $(APPS)
 
@@ -66,6 +66,7 @@ help:
 	@echo "make DIR            build one directory: $(APP_DIRS)"
 	@echo "make test [T=PAT]   set up, build and run the tests (PAT: xdp, xdp/icmp ...)"
 	@echo "make demo           set up, build and run the XDP ICMP demo"
+	@echo "make doctest [DOC=README.md]  run the READMEs' marked recipes (part of make test)"
 	@echo "make check-env      what this kernel and toolchain support, per example"
 	@echo "make vmlinux        regenerate $(VMLINUX_DIR)/vmlinux.h from this kernel"
 	@echo "make bench          run the benchmarks (scripts/bench)"
@@ -161,6 +162,11 @@ test: setup
 demo: setup
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
+
+# Run the README recipes marked <!-- doctest --> (DOC=path/README.md for one).
+doctest: setup
+	@$(MAKE) --no-print-directory test-bins
+	@scripts/doctest.py $(DOC)
 
 check-env:
 	@scripts/check-env.sh $(APP_DIRS)
