@@ -5,9 +5,13 @@
 # others still run; the exit status says whether any failed.
 #
 #   scripts/bench/run.sh [SECTION...]   default: all, in this order
+#   BENCH_ONLY="drop lb" make bench      the same through make
 #
 # Environment: BENCH_ROUNDS (5), BENCH_WINDOW (2 s per rate sample),
-# BENCH_OUT, BENCH_RESULTS (bench/results).
+# BENCH_ONLY (sections, as the arguments), BENCH_OUT, BENCH_RESULTS
+# (bench/results). A run of a few sections or rounds is a check of the
+# scripts: write its results elsewhere (BENCH_RESULTS=/tmp/x) so that
+# bench/results keeps describing one whole run.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +19,9 @@ ROOT=$(cd "$HERE/../.." && pwd)
 export BENCH_OUT=${BENCH_OUT:-$ROOT/.output/bench}
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/results}
 SECTIONS=("$@")
-[ ${#SECTIONS[@]} -gt 0 ] || SECTIONS=(gen cost drop echo lb sk_msg sk_skb startup build)
+[ ${#SECTIONS[@]} -gt 0 ] || read -ra SECTIONS <<<"${BENCH_ONLY:-}"
+[ ${#SECTIONS[@]} -gt 0 ] ||
+	SECTIONS=(gen cost drop drop1 echo forward lb sk_msg sk_skb startup build)
 
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (namespaces, BPF)" >&2; exit 1; }
 rm -rf "$BENCH_OUT"
