@@ -188,7 +188,8 @@ if dc:
     summary['dropcost'] = out
 echo = compare('echo', ECHO, 'xdp', 'M replies/s', 1e6, 'Answering an ICMP echo flood',
                'pktgen floods 64-byte ICMP echo requests; rate = replies the receiver counted '
-               '(xdp_icmp_server\'s reply counter, or Icmp OutEchoReps of the namespace).')
+               '(xdp_icmp_server\'s reply counter, Icmp OutEchoReps of the namespace, or, '
+               'for a tc responder, the echo replies that reached the generator\'s sink).')
 if echo and os.path.exists(os.path.join(raw, 'echo-sysctl.txt')):
     shutil.copy(os.path.join(raw, 'echo-sysctl.txt'), res)
     before, after = [], []

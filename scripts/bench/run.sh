@@ -55,9 +55,11 @@ if ip netns list | grep -q '^h9b'; then
 fi
 
 python3 "$HERE/report.py" "$BENCH_OUT" "$RESULTS" "${failed[@]/#/--failed=}"
-# A whole run into bench/results also refreshes the figures of the top
-# README (the blocks between <!-- bench:KEY --> markers).
-if [ $# = 0 ] && [ -z "${BENCH_ONLY:-}" ] && [ "$RESULTS" = "$ROOT/bench/results" ]; then
+# A whole run into bench/results with no failed section also refreshes
+# the figures of the top README (the blocks between <!-- bench:KEY -->
+# markers), so that they all come from one run.
+if [ $# = 0 ] && [ -z "${BENCH_ONLY:-}" ] && [ "$RESULTS" = "$ROOT/bench/results" ] &&
+	[ ${#failed[@]} = 0 ]; then
 	python3 "$HERE/readme.py" "$RESULTS/results.md" "$ROOT/README.md"
 fi
 awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN {printf "bench: all done in %.0f s\n", b - a}' >&2
