@@ -38,7 +38,16 @@ gnuplot gnuplot-nox
 wrk wrk
 jq jq
 taskset util-linux
-stdbuf coreutils"
+stdbuf coreutils
+xdp-filter xdp-tools
+haproxy haproxy
+nginx nginx-light
+redis-server redis-server
+redis-benchmark redis-tools"
+
+# Servers the benchmarks start themselves, each with its own config in its
+# own namespace: installing them must neither start nor enable them.
+SERVICE_PKGS="haproxy nginx-light redis-server"
 
 CHECK_ONLY=0
 [ "${1:-}" = "--check" ] && CHECK_ONLY=1
@@ -105,6 +114,36 @@ check_all() {
 
 debian_runtime_pkgs() { awk '{print $2}' <<<"$RUNTIME_TOOLS" | sort -u | tr '\n' ' '; }
 
+# Debian starts and enables a daemon when its package is installed. Deny
+# the start with a policy-rc.d for the time of the install (unless one is
+# there already), and disable the services of the packages this run
+# installed; a service that was installed before is left as it was.
+NEW_SERVICES=
+services_off_begin() {
+	local p
+	for p in $SERVICE_PKGS; do
+		dpkg -s "$p" >/dev/null 2>&1 || NEW_SERVICES="$NEW_SERVICES ${p%-light}"
+	done
+	[ -e /usr/sbin/policy-rc.d ] && return
+	printf '#!/bin/sh\n# scripts/setup.sh: no daemon starts during its install\nexit 101\n' \
+		>/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	POLICY_ADDED=1
+}
+services_off_end() {
+	local s
+	[ "${POLICY_ADDED:-0}" = 1 ] && rm -f /usr/sbin/policy-rc.d
+	for s in $NEW_SERVICES; do
+		if command -v systemctl >/dev/null; then
+			systemctl disable "$s" >/dev/null 2>&1 || true
+		fi
+		if command -v update-rc.d >/dev/null && [ -e "/etc/init.d/$s" ]; then
+			update-rc.d "$s" disable >/dev/null 2>&1 || true
+		fi
+		say "installed $s for the benchmarks: not started, not enabled"
+	done
+}
+
 install_debian12() {
 	local bp=/etc/apt/sources.list.d/bookworm-backports.sources
 	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -120,9 +159,11 @@ EOF
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		-t bookworm-backports libbpf-dev bpftool linux-libc-dev
+	services_off_begin
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		clang-19 llvm-19 make gcc libc6-dev libelf-dev zlib1g-dev libmnl-dev pkg-config \
 		$(debian_runtime_pkgs)
+	services_off_end
 }
 
 install_debian_newer() {
@@ -131,9 +172,11 @@ install_debian_newer() {
 	local tools=bpftool clang=clang
 	[ "$DISTRO" = ubuntu ] && tools="linux-tools-common linux-tools-generic"
 	apt-get update -qq
+	services_off_begin
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		$clang llvm make gcc libc6-dev libbpf-dev $tools libelf-dev zlib1g-dev \
 		libmnl-dev pkg-config linux-libc-dev $(debian_runtime_pkgs)
+	services_off_end
 }
 
 install_fedora() {
@@ -141,7 +184,7 @@ install_fedora() {
 		elfutils-libelf-devel zlib-devel libmnl-devel pkgconf-pkg-config \
 		kernel-headers iproute iputils nmap-ncat curl iperf3 tcpdump ethtool \
 		util-linux python3 coreutils nftables iptables-nft busybox socat \
-		gnuplot wrk jq
+		gnuplot wrk jq xdp-tools haproxy nginx redis
 }
 
 if check_all >/dev/null 2>&1; then

@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
 # Dropping: the same UDP flood (64-byte frames, pktgen) into the same veth,
-# dropped by xdp_drop, a tc (tcx) classifier, a netfilter BPF program, an
-# iptables raw-table rule, an nftables ingress rule; and, for scale, no
-# filter at all (the stack discards the datagrams: no socket on the port).
-# The rate is what the receiver counted itself over a window while the
-# generator ran; frames the receiver could not take are lost, not counted.
+# dropped by xdp_drop, xdp-filter (xdp-tools, policy deny), a tc (tcx)
+# classifier, a netfilter BPF program, an iptables raw-table rule, an
+# nftables ingress rule; and, for scale, no filter at all (the stack
+# discards the datagrams: no socket on the port). The rate is what the
+# receiver counted itself over a window while the generator ran; frames
+# the receiver could not take are lost, not counted.
 #
-# Writes $OUT/drop.csv: variant,round,rx_pps,offered_pps
+# DROP_CORES=2 (section drop): the generator on CPU 0, the receiver's
+# threaded NAPI on the last CPU. The veth's page-pool return bounds the
+# XDP rows there. DROP_CORES=1 (section drop1, scripts/bench/drop1.sh):
+# no threaded NAPI, so the receiver's softirq runs on CPU 0 right after
+# each of the generator's batches: every row pays the same generator
+# cost on the same core, and the rows differ by what their hook costs.
+#
+# Writes $OUT/$SECTION.csv: variant,round,rx_pps,offered_pps; with two
+# cores also $OUT/dropcost.csv: xdp_drop and xdp-filter as attached, ns
+# per run of the flood's own frame (BPF_PROG_TEST_RUN through bpftool),
+# their xlated instruction count and JIT size.
 . "$(dirname "$0")/lib.sh"
 WIN=${BENCH_WINDOW:-2}
+CORES=${DROP_CORES:-2}
 
 [ -x "$ROOT/pktgen/pktgen" ] || die "pktgen/pktgen not built (make)"
 
@@ -32,6 +44,28 @@ v_netfilter_up() {
 	COUNT="b_map_sum $(hook_map)"
 }
 v_xdp_down() { b_stop "$RX_PID"; }
+
+# xdp-filter pins its maps in bpffs, which `ip netns exec` hides (it
+# remounts /sys): mount one in the same invocation. The mount goes with
+# that process; the program stays attached (netlink, no link) until
+# removed below. With policy deny and no rules it drops every frame.
+v_xdpfilter_up() {
+	ip netns exec "$NS_R" sh -c 'mount -t bpf bpf /sys/fs/bpf && xdp-filter load -p deny "$0"' \
+		"$DEV_R" >"$OUT/$SECTION-xdpfilter.log" 2>&1 ||
+		die "xdp-filter load -p deny failed: $(tail -n1 "$OUT/$SECTION-xdpfilter.log")"
+	COUNT="xf_count $(b_prog_map "$(b_xdp_prog "$NS_R" "$DEV_R")" xdp_stats_map)"
+}
+v_xdpfilter_down() { ip -n "$NS_R" link set "$DEV_R" xdp off; }
+
+# xdp-filter's counters: a per-CPU array by XDP action, each value a
+# struct whose first __u64 is the packet count; bpftool cannot format it
+# (its BTF is a union), so add up the raw little-endian bytes of slot 1.
+xf_count() {
+	bpftool -j map dump id "$1" | jq 'def le: reverse | map(ltrimstr("0x") | ascii_downcase
+		| explode | reduce .[] as $c (0; . * 16 + (if $c >= 97 then $c - 87 else $c - 48 end)))
+		| reduce .[] as $b (0; . * 256 + $b);
+		[.[] | select(.key[0] == "0x01") | .values[].value[0:8] | le] | add // 0'
+}
 v_tc_down() { b_stop "$RX_PID"; }
 v_netfilter_down() { b_stop "$RX_PID"; }
 
@@ -70,16 +104,60 @@ v_stack_down() { :; }
 
 VARIANTS=()
 [ -x "$ROOT/xdp/xdp_drop" ] && VARIANTS+=(xdp)
+if command -v xdp-filter >/dev/null; then
+	VARIANTS+=(xdpfilter)
+else
+	say "xdp-filter not installed (Debian: xdp-tools): its row is skipped"
+fi
 [ -x "$ROOT/benchtools/hookdrop" ] && VARIANTS+=(tc netfilter)
 command -v iptables >/dev/null && VARIANTS+=(iptables)
 command -v nft >/dev/null && VARIANTS+=(nftables)
 VARIANTS+=(stack)
 
 b_pair
-b_napi
-echo "variant,round,rx_pps,offered_pps" >"$OUT/drop.csv"
+if [ "$CORES" = 1 ]; then
+	# NAPI (GRO on: redirected frames need it), not threaded.
+	ip netns exec "$NS_R" ethtool -K "$DEV_R" gro on >/dev/null
+else
+	b_napi
+fi
+echo "variant,round,rx_pps,offered_pps" >"$OUT/$SECTION.csv"
 for round in $(seq "$ROUNDS"); do
 	for v in "${VARIANTS[@]}"; do
 		b_rate_round "$v" "$round"
+	done
+done
+
+[ "$CORES" = 2 ] && [ -x "$ROOT/xdp/xdp_drop" ] && command -v xdp-filter >/dev/null || exit 0
+
+# Per run of the program, on the flood's own frame (what pktgen sends:
+# 60 bytes without the FCS, 192.0.2.1:9 -> 192.0.2.2:9), each program as
+# attached; a few ns of difference is the whole story on a veth.
+FRAME=$OUT/drop-frame.bin
+python3 - "$FRAME" "$MAC_R" "$MAC_G" <<'PY'
+import socket, struct, sys
+mac = lambda m: bytes.fromhex(m.replace(':', ''))
+udp = struct.pack('!HHHH', 9, 9, 8 + 18, 0) + bytes(18)
+ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+                 socket.inet_aton('192.0.2.1'), socket.inet_aton('192.0.2.2'))
+s = sum(struct.unpack('!10H', ip))
+s = (s & 0xffff) + (s >> 16)
+ip = ip[:10] + struct.pack('!H', ~((s & 0xffff) + (s >> 16)) & 0xffff) + ip[12:]
+open(sys.argv[1], 'wb').write(mac(sys.argv[2]) + mac(sys.argv[3]) + b'\x08\x00' + ip + udp)
+PY
+echo "variant,round,ns,verdict,xlated_insns,jited_bytes" >"$OUT/dropcost.csv"
+for round in $(seq "$ROUNDS"); do
+	for v in xdp xdpfilter; do
+		"v_${v}_up"
+		id=$(b_xdp_prog "$NS_R" "$DEV_R")
+		run=$(bpftool prog run id "$id" data_in "$FRAME" repeat "${BENCH_REPEAT:-1000000}")
+		ns=$(sed -n 's/.*duration (average): \([0-9]*\)ns.*/\1/p' <<<"$run")
+		verdict=$(sed -n 's/^Return value: \([0-9]*\).*/\1/p' <<<"$run")
+		xl=$(bpftool prog dump xlated id "$id" | grep -cE '^ *[0-9]+:')
+		jq -r --arg v "$v" --arg r "$round" --arg ns "$ns" --arg ret "$verdict" --arg xl "$xl" \
+			'"\($v),\($r),\($ns),\($ret),\($xl),\(.bytes_jited)"' \
+			< <(bpftool -j prog show id "$id") >>"$OUT/dropcost.csv"
+		"v_${v}_down"
+		say "cost round $round $v: $(tail -n1 "$OUT/dropcost.csv")"
 	done
 done

@@ -4,6 +4,8 @@
 # veth. The rate is replies the receiver counted itself: the program's
 # reply counter, or the namespace's Icmp OutEchoReps. The kernel's ICMP
 # rate limits are noted, then lifted inside the receiver's namespace.
+# Where a tc responder of sched_cls is built (sched_cls/*icmp*server*), it
+# gets a row too, counted where the replies arrive: the generator's sink.
 #
 # Writes $OUT/echo.csv: variant,round,rx_pps,offered_pps
 #    and $OUT/echo-sysctl.txt: the receiver's ICMP limits before and after.
@@ -33,6 +35,25 @@ out_echo_reps() {
 v_kernel_up() { COUNT=out_echo_reps; }
 v_kernel_down() { :; }
 
+TC_SRV=
+for f in "$ROOT"/sched_cls/*icmp*server*; do
+	[ -x "$f" ] && [ "${f%.*}" = "$f" ] && TC_SRV=$f
+done
+# The reply counter: echo replies that reached the generator's sink
+# (slot 0 of its stats, DROP_ICMP4_ECHO), whoever sent them.
+v_tc_up() {
+	b_start "$RX_LOG" "$NS_R" "$TC_SRV" "$DEV_R"
+	RX_PID=$BG_PID
+	COUNT="b_map_sum $SINK_MAP 0"
+}
+v_tc_down() { b_stop "$RX_PID"; }
+VARIANTS=(xdp kernel)
+if [ -n "$TC_SRV" ]; then
+	VARIANTS+=(tc)
+else
+	say "no tc responder in sched_cls/ (sched_cls/*icmp*server*): its row is skipped"
+fi
+
 b_pair
 b_napi
 {
@@ -46,10 +67,11 @@ b_napi
 # The replies come back to the generator's veth: xdp_drop there gives it
 # NAPI (else the veth cannot take them) and discards them cheaply.
 b_start "$OUT/echo-sink.log" "$NS_G" "$ROOT/xdp/xdp_drop" "$DEV_G"
+SINK_MAP=$(b_prog_map "$(b_xdp_prog "$NS_G" "$DEV_G")" stats)
 
 echo "variant,round,rx_pps,offered_pps" >"$OUT/echo.csv"
 for round in $(seq "$ROUNDS"); do
-	for v in xdp kernel; do
+	for v in "${VARIANTS[@]}"; do
 		b_rate_round "$v" "$round" -t icmp --dst 192.0.2.2
 	done
 done

@@ -17,6 +17,21 @@ B_PIDS=()
 say() { printf 'bench/%s: %s\n' "$SECTION" "$*" >&2; }
 die() { say "$*"; exit 1; }
 
+# Wait for PID, which was sent SIGINT. A server that keeps running gets
+# SIGTERM after 3 s: HAProxy leaves SIGINT as ignored, and a background
+# job of a script starts with SIGINT ignored.
+b_reap() {
+	local i st
+	for i in $(seq 30); do
+		# Gone, or a zombie (bash reaps its children only in wait).
+		st=$(cat "/proc/$1/stat" 2>/dev/null) || break
+		[[ $st == *") Z "* ]] && break
+		sleep 0.1
+	done
+	kill -TERM "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
 b_cleanup() {
 	local p n
 	# Finish the cleanup even if a signal comes now (a stopping child
@@ -26,7 +41,7 @@ b_cleanup() {
 		kill -INT "$p" 2>/dev/null || true
 	done
 	for p in "${B_PIDS[@]}"; do
-		wait "$p" 2>/dev/null || true
+		b_reap "$p"
 	done
 	B_PIDS=()
 	# Deleting a namespace removes its veths, links, qdiscs and rules.
@@ -112,6 +127,82 @@ b_start() {
 	die "$* did not start: $(head -c 300 "$file")"
 }
 
+# The same for a server that prints nothing when ready: wait until
+# something listens on TCP PORT in NS. Sets BG_PID.
+b_start_listen() {
+	local file=$1 ns=$2 port=$3 i
+	shift 3
+	: >"$file"
+	ip netns exec "$ns" "$@" >>"$file" 2>&1 &
+	BG_PID=$!
+	B_PIDS+=("$BG_PID")
+	for i in $(seq 100); do
+		ip netns exec "$ns" ss -Hltn "sport = :$port" | grep -q . && return 0
+		kill -0 "$BG_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	die "$1 did not listen on port $port: $(head -c 300 "$file")"
+}
+
+# nginx as a backend, with a config of its own in DIR (master in the
+# foreground, one worker, every request answered "b1" from memory, keep-
+# alive without a request limit): b_nginx DIR NS ADDR PORT. Sets BG_PID;
+# b_stop (SIGINT, a fast shutdown) stops master and worker.
+b_nginx() {
+	local dir=$1 ns=$2 addr=$3 port=$4
+	mkdir -p "$dir"
+	cat >"$dir/nginx.conf" <<-EOF
+	daemon off;
+	master_process on;
+	worker_processes 1;
+	pid $dir/nginx.pid;
+	error_log $dir/error.log;
+	events { worker_connections 4096; }
+	http {
+		access_log off;
+		client_body_temp_path $dir;
+		proxy_temp_path $dir;
+		fastcgi_temp_path $dir;
+		uwsgi_temp_path $dir;
+		scgi_temp_path $dir;
+		keepalive_requests 10000000;
+		keepalive_timeout 300s;
+		server {
+			listen $addr:$port backlog=4096;
+			location / { default_type text/plain; return 200 "b1\n"; }
+		}
+	}
+	EOF
+	b_start_listen "$dir/out.log" "$ns" "$port" nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf"
+}
+
+# HAProxy in TCP mode with a config of its own: b_haproxy FILE NS
+# LISTEN_ADDR:PORT=BACKEND_ADDR:PORT... One thread (like the one-process
+# proxies it is compared with), its own splice(2) relaying where the build
+# has it (option splice-auto). Foreground (-db); stopped by PID. Sets BG_PID.
+b_haproxy() {
+	local cfg=$1 ns=$2 m n=0 first=
+	shift 2
+	{
+		echo "global"
+		echo "	nbthread 1"
+		echo "	maxconn 4000"
+		echo "defaults"
+		echo "	mode tcp"
+		echo "	timeout connect 5s"
+		echo "	timeout client 300s"
+		echo "	timeout server 300s"
+		[[ $(haproxy -vv 2>/dev/null) != *+LINUX_SPLICE* ]] || echo "	option splice-auto"
+		for m in "$@"; do
+			echo "listen p$((n += 1))"
+			echo "	bind ${m%%=*}"
+			echo "	server s1 ${m#*=}"
+			first=${first:-${m%%=*}}
+		done
+	} >"$cfg"
+	b_start_listen "${cfg%.cfg}.log" "$ns" "${first##*:}" haproxy -db -f "$cfg"
+}
+
 b_forget() {
 	local p keep=()
 	for p in "${B_PIDS[@]}"; do
@@ -122,7 +213,7 @@ b_forget() {
 
 b_stop() {
 	kill -INT "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
+	b_reap "$1"
 	b_forget "$1"
 }
 

@@ -5,9 +5,13 @@
 # others still run; the exit status says whether any failed.
 #
 #   scripts/bench/run.sh [SECTION...]   default: all, in this order
+#   BENCH_ONLY="drop lb" make bench      the same through make
 #
 # Environment: BENCH_ROUNDS (5), BENCH_WINDOW (2 s per rate sample),
-# BENCH_OUT, BENCH_RESULTS (bench/results).
+# BENCH_ONLY (sections, as the arguments), BENCH_OUT, BENCH_RESULTS
+# (bench/results). A run of a few sections or rounds is a check of the
+# scripts: write its results elsewhere (BENCH_RESULTS=/tmp/x) so that
+# bench/results keeps describing one whole run.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +19,9 @@ ROOT=$(cd "$HERE/../.." && pwd)
 export BENCH_OUT=${BENCH_OUT:-$ROOT/.output/bench}
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/results}
 SECTIONS=("$@")
-[ ${#SECTIONS[@]} -gt 0 ] || SECTIONS=(gen cost drop echo lb sk_msg sk_skb startup build)
+[ ${#SECTIONS[@]} -gt 0 ] || read -ra SECTIONS <<<"${BENCH_ONLY:-}"
+[ ${#SECTIONS[@]} -gt 0 ] ||
+	SECTIONS=(gen cost drop drop1 echo forward lb sk_msg sk_skb startup build)
 
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (namespaces, BPF)" >&2; exit 1; }
 rm -rf "$BENCH_OUT"
@@ -49,5 +55,12 @@ if ip netns list | grep -q '^h9b'; then
 fi
 
 python3 "$HERE/report.py" "$BENCH_OUT" "$RESULTS" "${failed[@]/#/--failed=}"
+# A whole run into bench/results with no failed section also refreshes
+# the figures of the top README (the blocks between <!-- bench:KEY -->
+# markers), so that they all come from one run.
+if [ $# = 0 ] && [ -z "${BENCH_ONLY:-}" ] && [ "$RESULTS" = "$ROOT/bench/results" ] &&
+	[ ${#failed[@]} = 0 ]; then
+	python3 "$HERE/readme.py" "$RESULTS/results.md" "$ROOT/README.md"
+fi
 awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN {printf "bench: all done in %.0f s\n", b - a}' >&2
 [ ${#failed[@]} = 0 ]
