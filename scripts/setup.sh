@@ -38,7 +38,10 @@ gnuplot gnuplot-nox
 wrk wrk
 jq jq
 taskset util-linux
-stdbuf coreutils"
+stdbuf coreutils
+nginx nginx-light
+redis-server redis-server
+redis-cli redis-tools"
 
 CHECK_ONLY=0
 [ "${1:-}" = "--check" ] && CHECK_ONLY=1
@@ -141,7 +144,7 @@ install_fedora() {
 		elfutils-libelf-devel zlib-devel libmnl-devel pkgconf-pkg-config \
 		kernel-headers iproute iputils nmap-ncat curl iperf3 tcpdump ethtool \
 		util-linux python3 coreutils nftables iptables-nft busybox socat \
-		gnuplot wrk jq
+		gnuplot wrk jq nginx redis
 }
 
 if check_all >/dev/null 2>&1; then
@@ -162,6 +165,16 @@ debian:*|ubuntu:*) install_debian_newer ;;
 fedora:*) install_fedora ;;
 *) die "unknown distribution '$DISTRO': install clang >= $MIN_CLANG, libbpf >= $MIN_LIBBPF, bpftool >= $MIN_BPFTOOL, libelf, zlib, libmnl and the tools in README.md by hand" ;;
 esac
+
+# The tests start nginx and redis-server themselves, with their own config
+# in their own namespace. Debian enables (and, without a policy-rc.d that
+# says no, starts) both services on install: stop and disable them here.
+for svc in nginx redis-server; do
+	if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled "$svc" >/dev/null 2>&1; then
+		say "disabling the $svc service (the tests run their own)"
+		systemctl disable --now "$svc" >/dev/null 2>&1 || true
+	fi
+done
 
 if ! check_all; then
 	die "some requirements are still not met (see above)"
