@@ -159,6 +159,37 @@ static void print_stats(void *arg, bool final)
 	fflush(stdout);
 }
 
+/*
+ * SO_REUSEPORT lets every socket of the same user join a group, and the
+ * last SO_ATTACH_REUSEPORT_EBPF replaces the program of the whole group:
+ * a second instance on the same port would take the first one's traffic,
+ * and leave the group with a program whose sockets are gone when it exits.
+ * So before joining, bind a probe without SO_REUSEPORT: it fails while
+ * anything holds addr:port, reuseport group or not. 0 or -errno.
+ */
+static int probe_port(int type, const char *addr)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(cfg.port) };
+	int fd, zero = 0, one = 1, err = 0;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET6, addr, &sa.sin6_addr) != 1 && inet_pton(AF_INET, addr, &a4) == 1) {
+		sa.sin6_addr.s6_addr[10] = sa.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&sa.sin6_addr.s6_addr[12], &a4, 4);
+	}
+	fd = socket(AF_INET6, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	/* TCP: a connection of an earlier run in TIME_WAIT owns nothing. */
+	if (type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /* One group: N sockets on addr:port, in the SOCKARRAY from slot base, program attached. */
 static int open_group(struct ctx *c, int g, const char *addr, int type)
 {
@@ -169,6 +200,12 @@ static int open_group(struct ctx *c, int g, const char *addr, int type)
 	int prog = bpf_program__fd(c->skel->progs.select_worker), fd;
 	__u64 val;
 
+	fd = probe_port(type, addr);
+	if (fd == -EADDRNOTAVAIL)
+		return errmsg("cannot listen on %s: not an address of this host", addr);
+	if (fd == -EADDRINUSE)
+		return errmsg("[%s]:%d (%s): address already in use, by another server or sk_reuseport; not joining its reuseport group",
+			      addr, cfg.port, type == SOCK_STREAM ? "TCP" : "UDP");
 	for (int w = 0; w < cfg.workers; w++) {
 		fd = srv_socket(type, addr, cfg.port, true);
 		if (fd < 0) {
