@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* sk_reuseport: a BPF program picks the worker socket of each reuseport group. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include "common.h"
 #include "serve.h"
 #include "sk_reuseport.h"
@@ -190,6 +192,33 @@ static int probe_port(int type, const char *addr)
 	return err;
 }
 
+/*
+ * Two instances starting at the same moment could both probe before
+ * either binds. They take turns: the holder of an abstract unix socket
+ * name (one namespace of those per network namespace, released when the
+ * process dies) probes and binds; the other waits. Best effort: after
+ * 5 s it goes on without.
+ */
+static int setup_lock(void)
+{
+	static const char name[] = "sk_reuseport: binding";
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len = offsetof(struct sockaddr_un, sun_path) + 1 + sizeof(name) - 1;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memcpy(sun.sun_path + 1, name, sizeof(name) - 1);
+	for (int i = 0; fd >= 0 && i < 500; i++) {
+		if (!bind(fd, (struct sockaddr *)&sun, len))
+			return fd;
+		if (errno != EADDRINUSE)
+			break;
+		usleep(10000);
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 /* One group: N sockets on addr:port, in the SOCKARRAY from slot base, program attached. */
 static int open_group(struct ctx *c, int g, const char *addr, int type)
 {
@@ -237,7 +266,7 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	struct ctx c = { .srv.reply = reply };
-	int err;
+	int err, lock = -1;
 
 	common_init(&argp, argc, argv, NULL);
 	require_root();
@@ -263,6 +292,7 @@ int main(int argc, char **argv)
 	}
 	c.srv.paused = cfg.hold;
 
+	lock = setup_lock();
 	for (int a = 0; a < cfg.naddrs; a++) {
 		if ((err = open_group(&c, 2 * a, cfg.addr[a], SOCK_STREAM)) ||
 		    (err = open_group(&c, 2 * a + 1, cfg.addr[a], SOCK_DGRAM)))
@@ -270,12 +300,17 @@ int main(int argc, char **argv)
 		printf("sk_reuseport: %d TCP and %d UDP workers on [%s]:%d\n", cfg.workers,
 		       cfg.workers, cfg.addr[a], cfg.port);
 	}
+	if (lock >= 0)
+		close(lock);
+	lock = -1;
 	printf("sk_reuseport: SO_ATTACH_REUSEPORT_EBPF on %d groups, policy %s, migration %s%s; Ctrl-C to stop\n",
 	       cfg.naddrs * 2, policy_names[cfg.policy], cfg.no_migrate ? "refused" : "on",
 	       cfg.hold ? ", holding connections until SIGUSR1" : "");
 	fflush(stdout);
 	err = run_loop(print_stats, serve, &c, 0);
 out:
+	if (lock >= 0)
+		close(lock);
 	srv_free(&c.srv);
 	sk_reuseport_bpf__destroy(c.skel);
 	return err;

@@ -38,6 +38,15 @@ check_match "after it, the first instance still answers TCP" '^worker [0-3]$' \
 check_match "... and UDP" '^worker [0-3]$' "$(echo 1 | in_ns a timeout 5 nc -u -w1 $V4 5310)"
 bg_stop first
 check_eq "the first instance exits 0" 0 "$BG_RC"
+# Two started at the same moment: they take turns to probe and bind, so
+# exactly one runs and the other is refused.
+bg_start twin1 --ns b $BIN --addr $V4 --port 5311 -d 3
+bg_start twin2 --ns b $BIN --addr $V4 --port 5311 -d 3
+wait_pid "$(bg_pid twin1)" 15
+rc1=$WAIT_RC
+wait_pid "$(bg_pid twin2)" 15
+check_eq "two started at once: one runs (0), one is refused (1)" "0 1" \
+	"$(printf '%s\n' "$rc1" "$WAIT_RC" | sort | tr '\n' ' ' | sed 's/ $//')"
 check_match "the first instance served both" 'total picks:.* \| migrated 0 refused 0 \| no group 0 no worker 0' \
 	"$(bg_out first)"
 
