@@ -16,8 +16,9 @@ command -v curl >/dev/null || skip_all "curl not installed (scripts/setup.sh ins
 lab_up pair
 get() { in_ns a curl -s -m 3 "http://192.0.2.2:$1/"; }
 
-echo "nginx 1" >"$TMP/web/www/index.html" 2>/dev/null ||
-	{ mkdir -p "$TMP/web/www"; echo "nginx 1" >"$TMP/web/www/index.html"; }
+# Each nginx generation serves a page that names it.
+mkdir -p "$TMP/web/www"
+echo "nginx 1" >"$TMP/web/www/index.html"
 nginx_start web b 8080 || done_testing
 users=$(in_ns b ss -Hltnp 'sport = :8080')
 npid=$(bg_pid web)

@@ -53,7 +53,7 @@ done
 # --- redis: random binary values (NUL bytes, newlines, up to 256 KiB) set
 # through the proxy and read back through it.
 for v in 5202:spliced 5302:--no-splice; do
-	port=${v%%:*} ok=0 n=20
+	port=${v%%:*} ok=0 n=10
 	for i in $(seq $n); do
 		head -c $(( (RANDOM * 8 + i) % 262144 + 1 )) /dev/urandom >"$TMP/val"
 		in_ns b redis-cli -h 192.0.2.1 -p "$port" -x SET "k$i" <"$TMP/val" >/dev/null &&
