@@ -43,6 +43,7 @@ xdp-filter xdp-tools
 haproxy haproxy
 nginx nginx-light
 redis-server redis-server
+redis-cli redis-tools
 redis-benchmark redis-tools"
 
 # Servers the benchmarks start themselves, each with its own config in its

@@ -139,7 +139,7 @@ int msg_redirect(struct sk_msg_md *msg)
 		count(SKMSG_REDIRECTED, msg->size);
 		return SK_PASS;
 	}
-	count(SKMSG_PASSED, msg->size);
+	count(SKMSG_NO_PEER, msg->size);
 	return SK_PASS;
 }
 

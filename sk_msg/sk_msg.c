@@ -19,6 +19,12 @@ static const char doc[] =
 "traffic between them never enters the TCP/IP stack. Messages on a\n"
 "--drop-port are refused: the sender's send() fails with EACCES.\n"
 "\n"
+"The stats line counts the messages (sendmsg() calls, and the chunks of\n"
+"sendfile()/splice()) of the sockets in the sockhash: redirected to the\n"
+"peer socket; dropped (drop ports); and \"via TCP\": the peer is not in the\n"
+"sockhash (outside the cgroup, or on another host), so TCP carries them as\n"
+"usual. Sockets outside the cgroup are not in the sockhash and not counted.\n"
+"\n"
 "EXAMPLES:\n"
 "  sk_msg -- sh -c 'iperf3 -s -1 -p 10000 & sleep 1; iperf3 -c ::1 -p 10000'\n"
 "  sk_msg --cgroup /sys/fs/cgroup/unified/app     # an existing cgroup\n"
@@ -40,13 +46,20 @@ static const struct argp_option options[] = {
 	{},
 };
 
+static bool has_port(__u16 port)
+{
+	for (int i = 0; i < opt.nports; i++)
+		if (opt.port[i] == port)
+			return true;
+	return false;
+}
+
 static void add_port(const char *arg, __u8 action)
 {
 	__u16 port = parse_long(arg, "port", 1, 65535);
 
-	for (int i = 0; i < opt.nports; i++)
-		if (opt.port[i] == port)
-			usage_error("port %u given twice", port);
+	if (has_port(port))
+		usage_error("port %u given twice", port);
 	if (opt.nports == SKMSG_MAX_PORTS)
 		usage_error("at most %d ports", SKMSG_MAX_PORTS);
 	opt.port[opt.nports] = port;
@@ -64,7 +77,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		add_port(arg, SKMSG_DROP);
 		break;
 	case ARGP_KEY_END:
-		if (!opt.redirect_given)
+		/* The default port, unless --drop-port already claimed it. */
+		if (!opt.redirect_given && !has_port(10000))
 			add_port("10000", SKMSG_REDIRECT);
 		break;
 	default:
@@ -101,12 +115,13 @@ static void print_stats(void *ctx, bool final)
 
 	for (__u32 i = 0; i < SKMSG_NSTATS; i++)
 		percpu_sum(bpf_map__fd(skel->maps.stats), &i, (uint64_t *)&c[i], 2);
-	printf("%sredirected %llu msgs %llu B  dropped %llu  passed %llu  | sockets added %llu, in map %u\n",
+	printf("%sredirected %llu msgs %llu B  dropped %llu  via TCP (peer not in map) %llu msgs %llu B  | sockets added %llu, in map %u\n",
 	       final ? "total " : "",
 	       (unsigned long long)c[SKMSG_REDIRECTED].msgs,
 	       (unsigned long long)c[SKMSG_REDIRECTED].bytes,
 	       (unsigned long long)c[SKMSG_DROPPED].msgs,
-	       (unsigned long long)c[SKMSG_PASSED].msgs,
+	       (unsigned long long)c[SKMSG_NO_PEER].msgs,
+	       (unsigned long long)c[SKMSG_NO_PEER].bytes,
 	       (unsigned long long)c[SKMSG_ADDED].msgs,
 	       map_entries(bpf_map__fd(skel->maps.socks)));
 	fflush(stdout);

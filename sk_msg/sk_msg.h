@@ -27,7 +27,7 @@ enum skmsg_action {
 enum skmsg_stat {
 	SKMSG_REDIRECTED,	/* messages put straight into the peer's receive queue */
 	SKMSG_DROPPED,		/* messages refused on a drop port */
-	SKMSG_PASSED,		/* messages without a local peer: normal TCP */
+	SKMSG_NO_PEER,		/* messages whose peer is not in the sockhash: sent by TCP */
 	SKMSG_ADDED,		/* sockets the sockops program put in the map */
 	SKMSG_NSTATS,
 };

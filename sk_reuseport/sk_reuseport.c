@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* sk_reuseport: a BPF program picks the worker socket of each reuseport group. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include "common.h"
 #include "serve.h"
 #include "sk_reuseport.h"
@@ -159,6 +161,64 @@ static void print_stats(void *arg, bool final)
 	fflush(stdout);
 }
 
+/*
+ * SO_REUSEPORT lets every socket of the same user join a group, and the
+ * last SO_ATTACH_REUSEPORT_EBPF replaces the program of the whole group:
+ * a second instance on the same port would take the first one's traffic,
+ * and leave the group with a program whose sockets are gone when it exits.
+ * So before joining, bind a probe without SO_REUSEPORT: it fails while
+ * anything holds addr:port, reuseport group or not. 0 or -errno.
+ */
+static int probe_port(int type, const char *addr)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(cfg.port) };
+	int fd, zero = 0, one = 1, err = 0;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET6, addr, &sa.sin6_addr) != 1 && inet_pton(AF_INET, addr, &a4) == 1) {
+		sa.sin6_addr.s6_addr[10] = sa.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&sa.sin6_addr.s6_addr[12], &a4, 4);
+	}
+	fd = socket(AF_INET6, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	/* TCP: a connection of an earlier run in TIME_WAIT owns nothing. */
+	if (type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * Two instances starting at the same moment could both probe before
+ * either binds. They take turns: the holder of an abstract unix socket
+ * name (one namespace of those per network namespace, released when the
+ * process dies) probes and binds; the other waits. Best effort: after
+ * 5 s it goes on without.
+ */
+static int setup_lock(void)
+{
+	static const char name[] = "sk_reuseport: binding";
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len = offsetof(struct sockaddr_un, sun_path) + 1 + sizeof(name) - 1;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memcpy(sun.sun_path + 1, name, sizeof(name) - 1);
+	for (int i = 0; fd >= 0 && i < 500; i++) {
+		if (!bind(fd, (struct sockaddr *)&sun, len))
+			return fd;
+		if (errno != EADDRINUSE)
+			break;
+		usleep(10000);
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 /* One group: N sockets on addr:port, in the SOCKARRAY from slot base, program attached. */
 static int open_group(struct ctx *c, int g, const char *addr, int type)
 {
@@ -169,6 +229,12 @@ static int open_group(struct ctx *c, int g, const char *addr, int type)
 	int prog = bpf_program__fd(c->skel->progs.select_worker), fd;
 	__u64 val;
 
+	fd = probe_port(type, addr);
+	if (fd == -EADDRNOTAVAIL)
+		return errmsg("cannot listen on %s: not an address of this host", addr);
+	if (fd == -EADDRINUSE)
+		return errmsg("[%s]:%d (%s): address already in use, by another server or sk_reuseport; not joining its reuseport group",
+			      addr, cfg.port, type == SOCK_STREAM ? "TCP" : "UDP");
 	for (int w = 0; w < cfg.workers; w++) {
 		fd = srv_socket(type, addr, cfg.port, true);
 		if (fd < 0) {
@@ -200,7 +266,7 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	struct ctx c = { .srv.reply = reply };
-	int err;
+	int err, lock = -1;
 
 	common_init(&argp, argc, argv, NULL);
 	require_root();
@@ -226,6 +292,7 @@ int main(int argc, char **argv)
 	}
 	c.srv.paused = cfg.hold;
 
+	lock = setup_lock();
 	for (int a = 0; a < cfg.naddrs; a++) {
 		if ((err = open_group(&c, 2 * a, cfg.addr[a], SOCK_STREAM)) ||
 		    (err = open_group(&c, 2 * a + 1, cfg.addr[a], SOCK_DGRAM)))
@@ -233,12 +300,17 @@ int main(int argc, char **argv)
 		printf("sk_reuseport: %d TCP and %d UDP workers on [%s]:%d\n", cfg.workers,
 		       cfg.workers, cfg.addr[a], cfg.port);
 	}
+	if (lock >= 0)
+		close(lock);
+	lock = -1;
 	printf("sk_reuseport: SO_ATTACH_REUSEPORT_EBPF on %d groups, policy %s, migration %s%s; Ctrl-C to stop\n",
 	       cfg.naddrs * 2, policy_names[cfg.policy], cfg.no_migrate ? "refused" : "on",
 	       cfg.hold ? ", holding connections until SIGUSR1" : "");
 	fflush(stdout);
 	err = run_loop(print_stats, serve, &c, 0);
 out:
+	if (lock >= 0)
+		close(lock);
 	srv_free(&c.srv);
 	sk_reuseport_bpf__destroy(c.skel);
 	return err;

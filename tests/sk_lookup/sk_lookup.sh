@@ -24,6 +24,11 @@ netns_links() { bpftool link list | grep -c "netns_ino $(stat -L -c %i "$NSB")" 
 echo_tcp() { echo "hello $2" | in_ns a timeout 5 nc -N -w3 "$1" "$2"; }
 echo_udp() { echo "dgram $2" | in_ns a timeout 5 nc -u -w1 "$1" "$2"; }
 
+# In the lab: were the check missing, these would attach and run.
+expect "an overlapping --steer is a usage error" 2 "steer port 8050 given twice" \
+	in_ns b $BIN --steer 8000-8099 --steer 8050-8200 -d 2
+expect "--follow with --pid is a usage error" 2 "not with --pid" \
+	in_ns b $BIN --follow 80 --pid 999999 --fd 3 --steer 8000 -d 2
 expect "--pid of a process that does not exist" 1 "no such process" \
 	in_ns b $BIN --pid 999999 --fd 3 --steer 80
 
@@ -79,6 +84,12 @@ expect "--fd that is not a socket" 1 "not a listening TCP socket" \
 	in_ns b $BIN --pid "$spid" --fd 0 --steer 7001
 expect "a socket of another namespace" 1 "in another network namespace" \
 	in_ns a $BIN --pid "$spid" --fd "$sfd" --steer 7001
+# Root without CAP_SYS_PTRACE, against a root process that has it: the
+# kernel's ptrace check refuses pidfd_getfd, and the message says that.
+expect "--pid without ptrace access names the cause" 1 "no ptrace access to process $spid" \
+	in_ns b setpriv --bounding-set=-sys_ptrace $BIN --pid "$spid" --fd "$sfd" --steer 7001
+expect "--follow a port nobody listens on" 1 "nothing listens on TCP port 7999" \
+	in_ns b $BIN --follow 7999 --steer 7001
 bg_start lk4 --ns b $BIN --pid "$spid" --fd "$sfd" --steer 7001-7002
 wait_output lk4 "Ctrl-C to stop" || fail "loader with --pid started" "$(bg_out lk4)"
 check_match "banner names socat's socket" "TCP socket of process $spid" "$(bg_out lk4)"

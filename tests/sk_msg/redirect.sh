@@ -97,7 +97,26 @@ info "$final"
 check_eq "50 MB arrive intact (sha256)" "$(sha256sum <"$TMP/in50m")" "$(sha256sum <"$TMP/out50m")"
 check_eq "1 MB over IPv6 arrives intact (sha256)" "$(sha256sum <"$TMP/in1m")" "$(sha256sum <"$TMP/out1m")"
 check_match "every byte was redirected, none passed to TCP" \
-	'redirected [0-9]+ msgs 51000000 B  dropped 0  passed 0 ' "$final"
+	'redirected [0-9]+ msgs 51000000 B  dropped 0  via TCP \(peer not in map\) 0 msgs 0 B ' "$final"
+
+# --- a peer outside the cgroup: the client's messages are counted "via
+# TCP" (its socket is in the map, the server's is not) and arrive intact.
+bg_start outsrv --ns a nc -l 127.0.0.1 10003
+wait_for 5 in_ns a ss -Hltn 'sport = :10003'
+echo "nc -N 127.0.0.1 10003 <$TMP/in200k" >"$TMP/outside.sh"
+check "client in the cgroup, server outside" run_in_cgroup outside --port 10003
+wait_pid "$(bg_pid outsrv)" 5
+final=$(total outside)
+info "$final"
+check_eq "the server outside got the 200 kB intact" "$(sha256sum <"$TMP/in200k")" \
+	"$(sha256sum <"$TMP/outsrv.out")"
+check_match "all 200 kB counted via TCP, none redirected" \
+	'redirected 0 msgs 0 B  dropped 0  via TCP \(peer not in map\) [0-9]+ msgs 200000 B  \| sockets added 1,' "$final"
+
+# --- --drop-port on the default port alone: no redirect port left.
+out=$("$SKMSG" --drop-port 10000 -d 1 -- true 2>&1); rc=$?
+check_eq "--drop-port 10000 alone is accepted" 0 "$rc"
+check_match "... and 10000 is a drop port only" 'ports 10000 \(drop\);' "$out"
 
 # --- drop port: the sender's send() fails and nothing arrives.
 cat >"$TMP/drop.sh" <<EOF

@@ -25,6 +25,31 @@ expect "a port taken without SO_REUSEPORT" 1 "address already in use" \
 	in_ns b $BIN --addr $V4 --port 5301 -d 1
 bg_stop squat
 
+# A second instance on the same address and port (same user: SO_REUSEPORT
+# would let it join the group and replace the program): refused, and the
+# first keeps answering.
+bg_start first --ns b $BIN --addr $V4 --port 5310
+wait_output first "Ctrl-C to stop" || fail "first instance started" "$(bg_out first)"
+expect "a second instance on the same port is refused" 1 \
+	"\\[$V4\\]:5310 \\(TCP\\): address already in use.*not joining its reuseport group" \
+	in_ns b $BIN --addr $V4 --port 5310 -d 2
+check_match "after it, the first instance still answers TCP" '^worker [0-3]$' \
+	"$(echo hi | in_ns a timeout 5 nc -N -w3 $V4 5310)"
+check_match "... and UDP" '^worker [0-3]$' "$(echo 1 | in_ns a timeout 5 nc -u -w1 $V4 5310)"
+bg_stop first
+check_eq "the first instance exits 0" 0 "$BG_RC"
+# Two started at the same moment: they take turns to probe and bind, so
+# exactly one runs and the other is refused.
+bg_start twin1 --ns b $BIN --addr $V4 --port 5311 -d 3
+bg_start twin2 --ns b $BIN --addr $V4 --port 5311 -d 3
+wait_pid "$(bg_pid twin1)" 15
+rc1=$WAIT_RC
+wait_pid "$(bg_pid twin2)" 15
+check_eq "two started at once: one runs (0), one is refused (1)" "0 1" \
+	"$(printf '%s\n' "$rc1" "$WAIT_RC" | sort | tr '\n' ' ' | sed 's/ $//')"
+check_match "the first instance served both" 'total picks:.* \| migrated 0 refused 0 \| no group 0 no worker 0' \
+	"$(bg_out first)"
+
 # start NAME ARGS...: the loader in b, ready to serve
 start() {
 	local name=$1

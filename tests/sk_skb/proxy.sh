@@ -22,6 +22,12 @@ check_match "port out of range says so" '^sk_skb: listen port: 70000 is out of r
 out=$(in_ns a "$PROXY" --backend nosuch.invalid:5202 2>&1); rc=$?
 check_eq "unresolvable backend exits 2" 2 "$rc"
 check_match "unresolvable backend says so" '^sk_skb: backend does not resolve: nosuch.invalid' "$out"
+# A backend on the proxy's own port and address: refused before it can
+# loop (it used to open 1,024 connections to itself).
+expect "backend is the proxy itself" 2 "^sk_skb: backend 127.0.0.1:5202 is this proxy's own port 5202" \
+	in_ns a "$PROXY" --listen 5202 --backend 127.0.0.1:5202 -d 2
+expect "backend is the proxy itself (IPv6, lab address)" 2 "is this proxy's own port 5202" \
+	in_ns a "$PROXY" --listen 5202 --backend "[2001:db8:1::1]:5202" -d 2
 out=$(in_ns a setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 	--bounding-set=-all "$PROXY" 2>&1); rc=$?
 check_eq "non-root exits 1" 1 "$rc"
