@@ -28,6 +28,13 @@ die() { echo "$me: $*" >&2; exit "${RC:-1}"; }
 usage() { RC=2 die "$*
 usage: make new NAME=mytool FROM=DIR/EXAMPLE [DEST=DIR]   (e.g. FROM=xdp/xdp_drop)"; }
 
+# scripts/new.sh --deps FROM: only print the common/ files FROM uses.
+DEPS=0
+if [ "${1:-}" = --deps ]; then
+	[ $# = 2 ] || usage "--deps takes FROM only"
+	DEPS=1
+	set -- deps_only "$2" /nonexistent/deps_only
+fi
 [ $# -ge 2 ] && [ $# -le 3 ] || usage "NAME and FROM are required"
 NEW=$1 FROM=${2%/} DEST=${3:-}
 [ -n "$NEW" ] || usage "NAME is empty"
@@ -165,6 +172,11 @@ for f in "${FILES[@]}"; do
 	*) OTHER+=("$f") ;;
 	esac
 done
+
+if [ "$DEPS" = 1 ]; then
+	printf '%s\n' "${COMMON[@]#common/}"
+	exit 0
+fi
 
 # Where each file goes, relative to DEST.
 declare -A TARGET=()

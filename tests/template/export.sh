@@ -77,6 +77,14 @@ for a in "${apps[@]}"; do
 	check_eq "$a: -lmnl exactly when libmnl is called" "$mnl" "$has"
 done
 info "exported $exported, built $built, --help $helped of ${#apps[@]}"
+
+# Each example README lists the common/ files its loaders use (the
+# section "common/ pieces used"; scripts/new.sh --deps FROM prints them).
+for a in "${apps[@]}"; do
+	line="- \`${a##*/}\`: $(scripts/new.sh --deps "$a" | sed 's/.*/`&`/' | paste -sd' ' | sed 's/` `/`, `/g')"
+	check "${a%/*}/README.md lists the common/ pieces of ${a##*/}" \
+		grep -qxF -- "$line" "${a%/*}/README.md"
+done
 check_eq "every loader exported, built, --help" "${#apps[@]} ${#apps[@]} ${#apps[@]}" \
 	"$exported $built $helped"
 
