@@ -57,9 +57,9 @@ TOOLCHAIN_OK := $(OUTPUT)/toolchain.ok
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean vmlinux check-env setup demo test test-bins bench help new gitignore $(APP_DIRS)
+.PHONY: all clean vmlinux check-env setup demo test test-bins bench help $(APP_DIRS)
 
-all: $(APPS) gitignore
+all: $(APPS)
 
 help:
 	@echo "make                build every example ($(words $(APPS)) found)"
@@ -178,6 +178,9 @@ new:
 
 # .gitignore lists the binaries by name, from the discovery above, after
 # its marker line; a data file beside an example stays visible to git.
+# Every `make` brings the list up to date.
+.PHONY: new gitignore
+all: gitignore
 GITIGNORE_MARK := \# Built binaries (make rewrites the lines below from its discovery)
 gitignore:
 	$(Q)mkdir -p $(OUTPUT)
