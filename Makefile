@@ -70,6 +70,8 @@ help:
 	@echo "make check-env      what this kernel and toolchain support, per example"
 	@echo "make vmlinux        regenerate $(VMLINUX_DIR)/vmlinux.h from this kernel"
 	@echo "make bench          run the benchmarks (scripts/bench)"
+	@echo "make new NAME=mytool FROM=xdp/xdp_drop [DEST=../mytool]"
+	@echo "                    start your own tool from an example (scripts/new.sh)"
 	@echo "make clean          remove binaries and $(OUTPUT)/"
 	@echo "V=1                 show every command"
 
@@ -174,6 +176,24 @@ check-env:
 bench: setup
 	@$(MAKE) --no-print-directory all
 	@scripts/bench/run.sh
+
+# A standalone project (DEST outside the tree, default ../NAME) or a new
+# example directory (DEST a top-level directory of the tree).
+new:
+	@scripts/new.sh "$(NAME)" "$(FROM)" $(if $(DEST),"$(DEST)")
+
+# .gitignore lists the binaries by name, from the discovery above, after
+# its marker line; a data file beside an example stays visible to git.
+# Every `make` brings the list up to date.
+.PHONY: new gitignore
+all: gitignore
+GITIGNORE_MARK := \# Built binaries (make rewrites the lines below from its discovery)
+gitignore:
+	$(Q)mkdir -p $(OUTPUT)
+	$(Q){ sed '/^$(GITIGNORE_MARK)/,$$d' .gitignore; echo '$(GITIGNORE_MARK)'; \
+		printf '/%s\n' $(APPS); } > $(OUTPUT)/gitignore.tmp
+	$(Q)if cmp -s $(OUTPUT)/gitignore.tmp .gitignore; then rm -f $(OUTPUT)/gitignore.tmp; \
+		else mv $(OUTPUT)/gitignore.tmp .gitignore; fi
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT) and binaries)

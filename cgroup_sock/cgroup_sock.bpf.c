@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * cgroup/sock_create: runs for every AF_INET/AF_INET6 socket() a process
  * of the cgroup makes, after the kernel built the socket and before the

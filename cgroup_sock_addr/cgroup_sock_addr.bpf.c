@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * cgroup/connect4|6, bind4|6, sendmsg4|6 see the address a process of the
  * cgroup hands to connect(), bind() or sendto() before the kernel uses it:

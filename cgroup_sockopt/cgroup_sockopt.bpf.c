@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * cgroup/setsockopt runs before the kernel handles setsockopt() and may
  * refuse it (return 0: EPERM) or rewrite optval/optlen; cgroup/getsockopt

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * A sockops program runs at points of a TCP socket's life (connect, the
  * end of either handshake, and, once enabled per socket with
@@ -6,7 +6,8 @@
  * retransmission) for the sockets of the cgroup it is attached to. It can
  * act on the socket with bpf_setsockopt().
  *
- * GPL: bpf_setsockopt() and bpf_sock_ops_cb_flags_set() are GPL-only.
+ * Dual BSD/GPL: bpf_setsockopt() and bpf_sock_ops_cb_flags_set() are open to
+ * any licence (the kernel does not mark them gpl_only).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -132,4 +133,4 @@ int tcp_events(struct bpf_sock_ops *skops)
 	return 1;
 }
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

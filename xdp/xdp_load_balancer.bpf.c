@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+// SPDX-License-Identifier: GPL-2.0
 /*
  * A one-arm TCP load balancer in XDP, with full NAT. A client's packet to
  * VIP:port leaves again as LB:nport -> backend:port; the backend's answer
