@@ -19,7 +19,7 @@ static size_t expected_reply(uint8_t *buf, struct pkt_spec req)
 	rep.src = req.dst ? req.dst : (req.family == 6 ? "2001:db8:1::2" : "192.0.2.2");
 	rep.dst = req.src ? req.src : (req.family == 6 ? "2001:db8:1::1" : "192.0.2.1");
 	rep.icmp_type = req.family == 6 ? 129 : 0;
-	rep.ttl = ICMP_SRV_REPLY_TTL;
+	rep.ttl = 64;
 	len = build_packet(buf, &rep);
 	memcpy(mac, buf, 6);
 	memcpy(buf, buf + 6, 6);
@@ -97,6 +97,16 @@ int main(void)
 		return 1;
 	}
 	prog_fd = bpf_program__fd(skel->progs.xdp_icmp_server);
+	{
+		struct icmp_server_cfg *c = &skel->bss->cfg;
+		memcpy(c->mac, t_mac_dst, 6);
+		c->ttl = c->hop_limit = 64;
+		c->n4 = c->n6 = 1;
+		inet_pton(AF_INET, "192.0.2.2", &c->a4[0].addr);
+		inet_pton(AF_INET, "255.255.255.0", &c->a4[0].mask);
+		inet_pton(AF_INET6, "2001:db8:1::2", c->a6[0].addr);
+		inet_pton(AF_INET6, "ffff:ffff:ffff:ffff::", c->a6[0].mask);
+	}
 
 	echo_case("ipv4 echo request becomes the exact reply (XDP_TX)", v4);
 	s = v4;
