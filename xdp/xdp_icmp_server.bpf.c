@@ -28,7 +28,7 @@ struct {
 /* Filled and refreshed by the loader; all zero answers nothing. */
 struct icmp_server_cfg cfg;
 
-/* Past the deepest ICMP header we answer (two VLAN tags, IPv6): 66. */
+/* Past the deepest ICMP header we answer (after IPv6): 14 + 40 + 8. */
 #define MAX_L4_OFF 72
 
 /* Fold a one's complement sum to 16 bits. It is 0 only if every word was. */
@@ -277,6 +277,8 @@ static __always_inline int echo_v4(struct xdp_md *ctx, struct cursor *c, struct 
 	addr = iph->saddr;
 	iph->saddr = iph->daddr;
 	iph->daddr = addr;
+	/* The kernel's ICMP socket never sets DF; its ID we do not mimic. */
+	iph->frag_off = 0;
 	iph->ttl = cfg.ttl;
 	iph->check = 0;
 	iph->check = csum_buf((__u16 *)iph, 10);
@@ -348,17 +350,19 @@ int xdp_icmp_server(struct xdp_md *ctx)
 	__u32 slot = ICMP_SRV_PASS;
 
 	cursor_init_xdp(&c, ctx);
-	proto = parse_eth(&c, &eth);
+	eth = cursor_pull(&c, sizeof(*eth));
 	/*
 	 * Frames for another host (the kernel drops those), and L2 broadcast
 	 * or multicast ones (its answer would depend on sysctls), go to the
 	 * kernel. So do frames from a group or null source MAC: the reply
 	 * goes back to the source MAC, while the kernel's goes to its
-	 * neighbour entry.
+	 * neighbour entry. VLAN-tagged frames belong to a VLAN device whose
+	 * addresses are not IFACE's (and a priority tag, VID 0, is answered
+	 * untagged by the kernel): the kernel gets them too.
 	 */
-	if (proto < 0 || !mac_eq(eth->h_dest, cfg.mac) ||
-	    (eth->h_source[0] & 1))
+	if (!eth || !mac_eq(eth->h_dest, cfg.mac) || (eth->h_source[0] & 1))
 		goto out;
+	proto = bpf_ntohs(eth->h_proto);
 	if (!cfg.loopback && !(eth->h_source[0] | eth->h_source[1] | eth->h_source[2] |
 			       eth->h_source[3] | eth->h_source[4] | eth->h_source[5]))
 		goto out;
