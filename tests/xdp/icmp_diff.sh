@@ -9,6 +9,8 @@
 . "$(dirname "$0")/../lib/lib.sh"
 
 DIFF=.output/tests/xdp/icmp_diff
+# ICMP_SERVER=path runs another build of the program (e.g. an old one).
+SERVER=${ICMP_SERVER:-./xdp/xdp_icmp_server}
 [ -x "$DIFF" ] || { fail "icmp_diff built" "$DIFF missing: make test-bins"; done_testing; }
 
 lab_up pair
@@ -46,7 +48,7 @@ run() {
 
 start=$(date +%s)
 check "kernel run: every batch answered" run kernel
-bg_start srv --ns a ./xdp/xdp_icmp_server --mode native eth0
+bg_start srv --ns a "$SERVER" --mode native eth0
 wait_output srv 'answering ping' || fail "loader started" "$(bg_out srv)"
 check "xdp run: every batch answered" run xdp
 bg_stop srv
