@@ -4,6 +4,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netpacket/packet.h>
+#include <linux/if_addr.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,6 +45,34 @@ static int read_sysctl(const char *path, int dflt)
 }
 
 /*
+ * IPv6 addresses from /proc/net/if_inet6, which has their flags: one still
+ * in duplicate address detection (or failed it) is not ours yet.
+ */
+static void read_addrs6(struct icmp_server_cfg *c, const char *ifname)
+{
+	unsigned int idx, plen, scope, flags;
+	char hex[33], name[IF_NAMESIZE + 1];
+	FILE *f = fopen("/proc/net/if_inet6", "r");
+
+	if (!f)
+		return;
+	while (c->n6 < ICMP_SRV_MAX_ADDRS &&
+	       fscanf(f, "%32s %x %x %x %x %16s", hex, &idx, &plen, &scope, &flags, name) == 6) {
+		__u8 *a = (__u8 *)c->a6[c->n6].addr, *m = (__u8 *)c->a6[c->n6].mask;
+
+		if (strcmp(name, ifname) || (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) ||
+		    plen > 128)
+			continue;
+		for (unsigned int k = 0; k < 16; k++) {
+			sscanf(hex + 2 * k, "%2hhx", &a[k]);
+			m[k] = plen >= 8 * (k + 1) ? 0xff : plen > 8 * k ? 0xff << (8 - plen % 8) : 0;
+		}
+		c->n6++;
+	}
+	fclose(f);
+}
+
+/*
  * What the program needs to know of IFACE and of the sysctls that shape
  * the kernel's own reply. Read again every second: addresses come and go.
  */
@@ -78,15 +107,10 @@ static void read_config(struct icmp_server_cfg *c, const char *ifname)
 			c->a4[c->n4].addr = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
 			c->a4[c->n4++].mask = ((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr;
 			break;
-		case AF_INET6:
-			if (c->n6 == ICMP_SRV_MAX_ADDRS)
-				break;
-			memcpy(c->a6[c->n6].addr, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
-			memcpy(c->a6[c->n6++].mask, &((struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr, 16);
-			break;
 		}
 	}
 	freeifaddrs(ifa);
+	read_addrs6(c, ifname);
 }
 
 /* Sleep in steps of at most a second, refreshing the program's view of IFACE. */
