@@ -15,7 +15,14 @@ static __always_inline __u16 csum_fold(__u32 sum)
 	return (__u16)~sum;
 }
 
-/* A 16-bit field of the covered data changed from old to new. */
+/*
+ * A 16-bit field of the covered data changed from old to new.
+ *
+ * One corner: when every covered word of the result is zero (an ICMP echo
+ * reply with id 0, seq 0 and no payload), this gives 0x0000 where a sum
+ * computed from scratch gives 0xffff, and a receiver's check fails. Where
+ * that can happen, compute the checksum whole instead (xdp_icmp_server).
+ */
 static __always_inline void csum_replace2(__sum16 *sum, __be16 old, __be16 new)
 {
 	__u32 s = (__u16)~*sum;

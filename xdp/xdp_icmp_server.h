@@ -14,7 +14,34 @@ struct icmp_server_count {
 	__u64 bytes;
 };
 
-/* The hop limit we put in replies, as the kernel's default would. */
-#define ICMP_SRV_REPLY_TTL 64
+/* Addresses of one family the loader copies from the interface. */
+#define ICMP_SRV_MAX_ADDRS 8
+
+/*
+ * Longest ICMP message answered from XDP (32256 bytes); longer ones (only
+ * lo's 64 KiB MTU allows them) go to the kernel. The checksum loop reads
+ * 512-byte chunks, and the verifier tracks packet offsets below 64 KiB.
+ */
+#define ICMP_SRV_CHUNK 512
+#define ICMP_SRV_MAX_MSG (63 * ICMP_SRV_CHUNK)
+
+/*
+ * What the kernel knows and XDP cannot look up cheaply: the interface's
+ * MAC and addresses, and the sysctls that shape the kernel's reply. The
+ * loader fills it before attaching and refreshes it every second.
+ * Addresses, masks and prefixes are in network byte order.
+ */
+struct icmp_server_cfg {
+	__u8 mac[6];
+	__u8 loopback;		/* IFACE is lo: sources are our own addresses */
+	__u8 ttl;		/* net.ipv4.ip_default_ttl */
+	__u8 hop_limit;		/* net.ipv6.conf.IFACE.hop_limit */
+	__u8 ignore4;		/* net.ipv4.icmp_echo_ignore_all */
+	__u8 ignore6;		/* net.ipv6.icmp.echo_ignore_all */
+	__u8 pad;
+	__u32 n4, n6;
+	struct { __u32 addr, mask; } a4[ICMP_SRV_MAX_ADDRS];
+	struct { __u32 addr[4], mask[4]; } a6[ICMP_SRV_MAX_ADDRS];
+};
 
 #endif

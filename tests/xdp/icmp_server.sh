@@ -12,13 +12,14 @@ echo_counters() {
 	     "$(nstat_get "$1" Icmp6InEchos) $(nstat_get "$1" Icmp6OutEchoReplies)"
 }
 
-# ping_check NAME HOST ADDR: 10 pings, all answered, no bad checksums.
+# ping_check NAME HOST [PING OPTIONS] ADDR: 10 pings, all answered, no bad checksums.
 ping_check() {
-	local out
-	out=$(in_ns "$2" ping -c 10 -i 0.05 -W 2 "$3" 2>&1)
+	local name=$1 host=$2 out
+	shift 2
+	out=$(in_ns "$host" ping -c 10 -i 0.05 -W 2 "$@" 2>&1)
 	printf '%s\n' "$out" | sed 's/^/#   /' | tail -3
-	check_match "$1: 10 of 10 answered" ' 10 received' "$out"
-	check_eq "$1: no BAD CHECKSUM" 0 "$(grep -c 'BAD CHECKSUM' <<<"$out")"
+	check_match "$name: 10 of 10 answered" ' 10 received' "$out"
+	check_eq "$name: no BAD CHECKSUM" 0 "$(grep -c 'BAD CHECKSUM' <<<"$out")"
 }
 
 for mode in native skb; do
@@ -49,10 +50,18 @@ check_match "lo: generic mode" 'skb \(generic\)' "$(bg_out lo)"
 before=$(echo_counters a)
 ping_check "lo ipv4" a 127.0.0.1
 ping_check "lo ipv6" a ::1
+# lo's MTU allows big requests: the checksum loop covers them (up to 32256 bytes).
+ping_check "lo ipv4, 9000 bytes" a -s 9000 127.0.0.1
+ping_check "lo ipv6, 32000 bytes" a -s 32000 ::1
 check_eq "lo: kernel saw no echo" "$before" "$(echo_counters a)"
+# Beyond that the kernel answers.
+before=$(nstat_get a IcmpInEchos)
+ping_check "lo ipv4, 40000 bytes" a -s 40000 127.0.0.1
+check_eq "lo: the kernel answered the 40000-byte requests" $((before + 10)) \
+	"$(nstat_get a IcmpInEchos)"
 bg_stop lo TERM
 check_eq "lo: SIGTERM exits 0" 0 "$BG_RC"
-check_match "lo: XDP counted 10 + 10 replies" 'total replies: ipv4 10  ipv6 10' "$(bg_out lo)"
+check_match "lo: XDP counted 20 + 20 replies" 'total replies: ipv4 20  ipv6 20' "$(bg_out lo)"
 
 # SIGKILL: the link dies with the process, nothing stays on the interface.
 bg_start k --ns a ./xdp/xdp_icmp_server eth0
