@@ -15,7 +15,7 @@ in_ns a ip -6 route add 2001:db8:bad::/48 dev eth0
 
 # pings SRC DST: how many of 3 pings from SRC were answered.
 pings() {
-	in_ns b ping -c 3 -i 0.1 -W 1 -I "$1" "$2" 2>/dev/null | grep -oE '[0-9]+ received' | cut -d' ' -f1
+	in_ns b ping -c 3 -i 0.1 -W 1 -I "$1" "$2" 2>&1 | tee -a "$TMP/ping.log" | grep -oE '[0-9]+ received' | cut -d' ' -f1
 }
 
 check_eq "before: 203.0.113.5 is answered" 3 "$(pings 203.0.113.5 192.0.2.1)"
@@ -36,6 +36,7 @@ check_eq "ipv6 from 2001:db8:bad:ff::5 (allowed /64): 3 of 3" 3 "$(pings 2001:db
 check_eq "ipv6 from 2001:db8:1::2 (no prefix): 3 of 3" 3 "$(pings 2001:db8:1::2 2001:db8:1::1)"
 
 bg_stop drop
+info "$(cat "$TMP/ping.log")"
 check_eq "SIGINT exits 0" 0 "$BG_RC"
 info "$(grep '^total' <<<"$(bg_out drop)")"
 # 3 IPv4 echo requests (98-byte frames) + 3 ICMPv6 (118-byte frames).
