@@ -78,6 +78,8 @@ int xdp_redirect(struct xdp_md *ctx)
 	out = fib.ifindex == port_ifindex[1];
 	if (fib.ifindex != port_ifindex[out] || out == in)
 		goto pass;		/* not between our two ports */
+	if (!bpf_map_lookup_elem(&tx_port, &out))
+		goto pass;		/* no device in the slot: nowhere to send it */
 
 	if (fib.family == AF_INET) {
 		old = *(__be16 *)&iph->ttl;
