@@ -13,7 +13,9 @@
 static const char doc[] =
 "Attach an XDP program to IFACE that writes one line per packet to the\n"
 "kernel's trace buffer with bpf_printk() and passes the packet on. Read\n"
-"the lines from " TRACE_PIPE ".\n"
+"the lines from " TRACE_PIPE "; if it is missing,\n"
+"mount tracefs first (mount -t tracefs nodev /sys/kernel/tracing). Under\n"
+"`ip netns exec` that path is not the host's: read it from outside.\n"
 "\n"
 "EXAMPLES:\n"
 "  xdp_hello lo        # then: ping -c 3 127.0.0.1 and\n"
@@ -55,9 +57,6 @@ int main(int argc, char **argv)
 
 	printf("xdp_hello: greeting every packet on %s (ifindex %d, %s mode); read them in %s; Ctrl-C to stop\n",
 	       xdp_target.ifname, xdp_target.ifindex, mode, TRACE_PIPE);
-	if (access(TRACE_PIPE, R_OK))
-		warnmsg("%s is missing: mount tracefs (mount -t tracefs nodev /sys/kernel/tracing)",
-			TRACE_PIPE);
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
 	if (link_fd >= 0)
