@@ -130,7 +130,7 @@ static __always_inline int echo_v4(struct __sk_buff *skb, struct cursor *c,
 		return TC_ACT_UNSPEC;
 	l3 = (void *)iph - data;
 	end = l3 + bpf_ntohs(iph->tot_len);
-	if (end > skb->len)
+	if (end > skb->len || bpf_ntohs(iph->tot_len) < sizeof(*iph) + sizeof(*icmp))
 		return TC_ACT_UNSPEC;
 	icmp = parse_icmp(c);
 	if (!icmp || icmp->type != ICMP_ECHO || icmp->code != 0)
@@ -187,7 +187,7 @@ static __always_inline int echo_v6(struct __sk_buff *skb, struct cursor *c,
 		return TC_ACT_UNSPEC;
 	l4 = (void *)icmp6 - data;
 	end = l4 + bpf_ntohs(ip6h->payload_len);
-	if (end > skb->len)
+	if (end > skb->len || bpf_ntohs(ip6h->payload_len) < sizeof(*icmp6))
 		return TC_ACT_UNSPEC;
 	if (skb->pkt_type != PACKET_HOST || martian6(&ip6h->saddr) ||
 	    ip6h->daddr.in6_u.u6_addr8[0] == 0xff)

@@ -207,6 +207,21 @@ int main(void)
 	len = build_to_us(buf, &v4);
 	buf[16] = 0x05;				/* IP length 1300 > packet */
 	pass_case("ipv4 request longer than its frame passes", buf, len);
+	len = build_to_us(buf, &v4);
+	buf[17] = 24;				/* IP length 24: half an ICMP header */
+	buf[16] = 0;
+	memset(buf + 24, 0, 2);			/* a valid IP header checksum again */
+	memcpy(buf + 24, (uint16_t[]){ t_csum(buf + 14, 20, 0) }, 2);
+	memset(buf + 36, 0, 2);			/* and a checksum valid over those 4 bytes */
+	memcpy(buf + 36, (uint16_t[]){ t_csum(buf + 34, 4, 0) }, 2);
+	pass_case("ipv4 request whose IP length ends inside the ICMP header passes", buf, len);
+	len = build_to_us(buf, &v6);
+	buf[18] = 0;
+	buf[19] = 4;				/* payload length 4 */
+	memset(buf + 56, 0, 2);
+	memcpy(buf + 56, (uint16_t[]){ t_csum(buf + 54, 4, t_sum(buf + 22, 32, 58 + 4)) }, 2);
+	pass_case("ipv6 request whose payload length ends inside the ICMPv6 header passes",
+		  buf, len);
 
 	{
 		int fd = bpf_map__fd(skel->maps.stats);
