@@ -68,6 +68,11 @@ int main(int argc, char **argv)
 		usage_error("echo requests arrive at ingress: --egress makes no sense here");
 	require_root();
 
+	/* The checksum check walks the message with bpf_loop(). */
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS, BPF_FUNC_loop, NULL) != 1) {
+		errmsg("this kernel has no bpf_loop() helper (Linux 5.17 or later is needed)");
+		return EXIT_NOFEATURE;
+	}
 	skel = tc_icmp_server_bpf__open();
 	if (!skel)
 		return fail_step(errno, "opening the BPF object");
