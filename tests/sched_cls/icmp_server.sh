@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # tc_icmp_server answers ping in place of the kernel, from tc ingress:
 # every ping answered, the responder's kernel counted no echo, checksums
-# valid on the wire; on both attach paths and on lo.
+# valid on the wire; on the default attach path (tcx where the kernel has
+# it), on the legacy one (clsact + cls_bpf) and on lo.
 . "$(dirname "$0")/../lib/lib.sh"
+
+# Without --legacy-tc the loader takes tcx where the running kernel has it
+# (Linux 6.6: its BTF names BPF_TCX_INGRESS), else clsact + cls_bpf.
+if grep -qa BPF_TCX_INGRESS /sys/kernel/btf/vmlinux; then
+	DEFAULT_BANNER='via tcx link'
+else
+	DEFAULT_BANNER='cls_bpf direct-action filter .*legacy tc because this kernel has no tcx'
+fi
 
 lab_up pair
 
@@ -20,14 +29,15 @@ ping_check() {
 	check_eq "$1: no BAD CHECKSUM" 0 "$(grep -c 'BAD CHECKSUM' <<<"$out")"
 }
 
-for path in tcx legacy; do
+for path in default legacy; do
 	opt=; [ $path = legacy ] && opt=--legacy-tc
 	bg_start cap --ns b tcpdump -n -U -i eth0 -w "$TMP/$path.pcap" icmp or icmp6
 	wait_output cap 'listening on' || fail "$path: tcpdump started"
 	bg_start srv --ns a ./sched_cls/tc_icmp_server $opt eth0
 	wait_output srv 'answering ping' || fail "$path: loader started" "$(bg_out srv)"
 	check_match "$path: banner names the path" \
-		"$([ $path = tcx ] && echo 'via tcx link' || echo 'cls_bpf direct-action')" "$(bg_out srv)"
+		"$([ $path = default ] && echo "$DEFAULT_BANNER" || echo 'cls_bpf direct-action filter .*--legacy-tc')" \
+		"$(bg_out srv)"
 	before=$(echo_counters a)
 	ping_check "$path ipv4" b 192.0.2.1
 	ping_check "$path ipv6" b 2001:db8:1::1
