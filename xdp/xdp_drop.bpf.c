@@ -5,6 +5,10 @@
  * every other IPv4/IPv6 packet goes too, but never ARP or IPv6 neighbour
  * discovery: without them no address on the link resolves, and the host
  * is cut off in ways that look like anything but a filter.
+ *
+ * With a blocklist (--block/--allow) the policy is different: drop every
+ * IPv4/IPv6 packet whose source address's longest matching prefix in an
+ * LPM trie is a blocked one, whatever it carries; pass the rest.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -13,6 +17,7 @@
 #include "xdp_drop.h"
 
 const volatile bool drop_all_ip;
+const volatile bool use_blocklist;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -20,6 +25,43 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xdp_drop_count);
 } stats SEC(".maps");
+
+/* Longest prefix match: value 1 = blocked, 0 = allowed (an exception). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* required for LPM tries */
+	__uint(max_entries, XDP_DROP_MAX_PREFIXES);
+	__type(key, struct xdp_drop_lpm4);
+	__type(value, __u8);
+} prefixes4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XDP_DROP_MAX_PREFIXES);
+	__type(key, struct xdp_drop_lpm6);
+	__type(value, __u8);
+} prefixes6 SEC(".maps");
+
+static __always_inline bool blocked4(const struct iphdr *iph)
+{
+	struct xdp_drop_lpm4 key = { .prefixlen = 32 };	/* a lookup uses the full address */
+	__u8 *block;
+
+	__builtin_memcpy(key.addr, &iph->saddr, sizeof(key.addr));
+	block = bpf_map_lookup_elem(&prefixes4, &key);
+	return block && *block;
+}
+
+static __always_inline bool blocked6(const struct ipv6hdr *ip6h)
+{
+	struct xdp_drop_lpm6 key = { .prefixlen = 128 };
+	__u8 *block;
+
+	__builtin_memcpy(key.addr, &ip6h->saddr, sizeof(key.addr));
+	block = bpf_map_lookup_elem(&prefixes6, &key);
+	return block && *block;
+}
 
 static __always_inline int count(struct xdp_md *ctx, __u32 slot, int verdict)
 {
@@ -40,9 +82,10 @@ static __always_inline bool is_ndisc(__u8 type)
 SEC("xdp")
 int xdp_drop(struct xdp_md *ctx)
 {
+	struct ipv6hdr *ip6h = NULL;
 	struct icmp6hdr *icmp6;
 	struct icmphdr *icmp;
-	struct iphdr *iph;
+	struct iphdr *iph = NULL;
 	struct cursor c;
 	int proto, l4;
 
@@ -51,6 +94,9 @@ int xdp_drop(struct xdp_md *ctx)
 
 	if (proto == ETH_P_IP) {
 		l4 = parse_ipv4(&c, &iph);
+		if (use_blocklist)
+			return l4 >= 0 && blocked4(iph) ? count(ctx, DROP_BLOCKED, XDP_DROP)
+						       : count(ctx, PASS_OTHER, XDP_PASS);
 		/* Only a first fragment (offset 0) starts with the ICMP header. */
 		if (l4 == IPPROTO_ICMP && !(iph->frag_off & bpf_htons(IP_OFFSET))) {
 			icmp = parse_icmp(&c);
@@ -60,15 +106,20 @@ int xdp_drop(struct xdp_md *ctx)
 		if (drop_all_ip)
 			return count(ctx, DROP_ALL_IP, XDP_DROP);
 	} else if (proto == ETH_P_IPV6) {
-		l4 = parse_ipv6(&c, NULL);
+		l4 = parse_ipv6(&c, &ip6h);
 		if (l4 == NEXTHDR_ICMP) {
 			icmp6 = parse_icmp6(&c);
-			if (icmp6 && (icmp6->icmp6_type == ICMPV6_ECHO_REQUEST ||
-				      icmp6->icmp6_type == ICMPV6_ECHO_REPLY))
+			if (!use_blocklist && icmp6 &&
+			    (icmp6->icmp6_type == ICMPV6_ECHO_REQUEST ||
+			     icmp6->icmp6_type == ICMPV6_ECHO_REPLY))
 				return count(ctx, DROP_ICMP6_ECHO, XDP_DROP);
 			if (icmp6 && is_ndisc(icmp6->icmp6_type))
 				return count(ctx, PASS_OTHER, XDP_PASS);
 		}
+		/* A header cut short behind a valid IPv6 header still names its source. */
+		if (use_blocklist)
+			return ip6h && blocked6(ip6h) ? count(ctx, DROP_BLOCKED, XDP_DROP)
+						      : count(ctx, PASS_OTHER, XDP_PASS);
 		if (drop_all_ip)
 			return count(ctx, DROP_ALL_IP, XDP_DROP);
 	}
