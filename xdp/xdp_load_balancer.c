@@ -649,6 +649,7 @@ int main(int argc, char **argv)
 	struct set first;
 	const char *mode;
 	int link_fd = -1, err;
+	long nconns;
 
 	common_init(&argp, argc, argv, NULL);
 	require_root();
@@ -715,9 +716,10 @@ int main(int argc, char **argv)
 	inet_ntop(AF_INET, &opt.lb_addr, lb, sizeof(lb));
 	printf("xdp_load_balancer: balancing %s:%d on %s (ifindex %d, %s mode) over %d backends from %s; Ctrl-C to stop\n",
 	       vip, ntohs(opt.vport), xdp_target.ifname, xdp_target.ifindex, mode, live.n, lb);
+	nconns = took_over ? count_conns(skel) : 0;
 	if (took_over)
-		printf("xdp_load_balancer: took over the link pinned in %s, with %ld connections in its table\n",
-		       opt.pin, count_conns(skel));
+		printf("xdp_load_balancer: took over the link pinned in %s, with %ld connection%s in its table\n",
+		       opt.pin, nconns, nconns == 1 ? "" : "s");
 	else if (opt.pin)
 		printf("xdp_load_balancer: link and connection tables pinned in %s\n", opt.pin);
 	fflush(stdout);
