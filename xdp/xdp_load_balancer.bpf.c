@@ -47,7 +47,7 @@ struct {
 	__type(value, struct lb_count);
 } backend_stats SEC(".maps");
 
-/* Client -> the backend and port chosen for it ... */
+/* Client -> its connection: backend, LB port, the ISN of its SYN ... */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, LB_MAX_CONNS);
