@@ -124,10 +124,10 @@ check_match "the client sees the VIP, not the backend" "192.0.2.80:8080" \
 echo "$keep_addr" >"$TMP/backends"
 kill -HUP "$(bg_pid lb)"
 wait_output lb "backends now: $keep_addr\$" || fail "loader re-read the backend file" "$(bg_out lb | tail -3)"
+check "long download still running after the removal" kill -0 "$(bg_pid long)"
 in_ns client bash -c "for i in \$(seq 20); do curl -s -m 5 -w '%{http_code}\n' $URL/; done" |
 	paste -d' ' - - >"$TMP/after"
 check_eq "after removal: 20 new connections all go to $keep" 20 "$(grep -c "^$keep 200\$" "$TMP/after")"
-check "long download still running after the removal" kill -0 "$(bg_pid long)"
 wait_pid "$(bg_pid long)" 60
 check_eq "long download finished without error" 0 "$WAIT_RC"
 check_eq "long download: sha256 matches" "$(cat "$STATE/big.sha256")" \
