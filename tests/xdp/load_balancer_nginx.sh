@@ -54,7 +54,7 @@ snapshot() { R1=$(reqs 1) R2=$(reqs 2) R3=$(reqs 3); }
 
 printf '198.51.100.11\n198.51.100.12\n198.51.100.13\n' >"$TMP/backends"
 bg_start lb --ns lb $LB eth0 --vip $VIP:80 --backend-file "$TMP/backends"
-wait_output lb 'balancing' || fail "loader started" "$(bg_out lb)"
+wait_output lb 'balancing' 60 || fail "loader started" "$(bg_out lb)"
 
 # 3,000 connections, one request each.
 snapshot
@@ -89,7 +89,7 @@ check_eq "loader: SIGINT exit 0" 0 "$BG_RC"
 in_ns client sysctl -qw net.ipv4.ip_local_port_range="40000 40999"
 printf '198.51.100.11\n198.51.100.12\n' >"$TMP/backends"
 bg_start lb --ns lb $LB eth0 --vip $VIP:80 --backend-file "$TMP/backends"
-wait_output lb 'balancing' || fail "loader started (two backends)" "$(bg_out lb)"
+wait_output lb 'balancing' 60 || fail "loader started (two backends)" "$(bg_out lb)"
 opens0=$(nstat_get client TcpActiveOpens)
 in_ns client ab -q -n 3000 -c 20 "$URL/" >"$TMP/ab2" 2>&1
 check_match "port-reusing ab over two backends: none failed" "Failed requests: +0" "$(cat "$TMP/ab2")"
@@ -120,7 +120,7 @@ mkdir -p "$TMP/bpffs"
 mount -t bpf bpf "$TMP/bpffs" && on_cleanup umount "$TMP/bpffs"
 PIN=$TMP/bpffs/xlb
 bg_start lb --ns lb $LB eth0 --vip $VIP:80 --backend-file "$TMP/backends" --pin "$PIN"
-wait_output lb 'pinned in' || fail "loader with --pin started" "$(bg_out lb)"
+wait_output lb 'pinned in' 60 || fail "loader with --pin started" "$(bg_out lb)"
 bg_start dl --ns client curl -sS -m 60 --limit-rate 12M -o "$TMP/got" "$URL/big.bin"
 sleep 1
 bg_stop lb
@@ -128,7 +128,7 @@ check_eq "--pin: SIGINT exit 0" 0 "$BG_RC"
 check_match "--pin: program still attached while no loader runs" "prog/xdp" \
 	"$(ip -n "$LAB-lb" -d link show eth0)"
 bg_start lb --ns lb $LB eth0 --vip $VIP:80 --backend-file "$TMP/backends" --pin "$PIN"
-wait_output lb 'took over' || fail "second loader took over" "$(bg_out lb)"
+wait_output lb 'took over' 60 || fail "second loader took over" "$(bg_out lb)"
 check_match "second loader inherited the download's connection" "with [1-9][0-9]* connections?" \
 	"$(bg_out lb)"
 wait_pid "$(bg_pid dl)" 60

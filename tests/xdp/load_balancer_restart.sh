@@ -29,7 +29,7 @@ printf '198.51.100.11\n198.51.100.12\n' >"$TMP/backends"
 
 # Without --pin: everything goes at exit, the administrator's entry stays.
 bg_start lb --ns lb $LB eth0 --vip $VIP --backend-file "$TMP/backends"
-wait_output lb 'balancing' || fail "loader started" "$(bg_out lb)"
+wait_output lb 'balancing' 60 || fail "loader started" "$(bg_out lb)"
 in_ns client bash -c "for i in \$(seq 20); do curl -s -m 5 $URL/; done" | sort | uniq -c >"$TMP/20"
 info "20 curls: $(tr '\n' ' ' <"$TMP/20")"
 check_match "20 curls answered by both backends" "b1.* b2|b2.* b1" "$(tr '\n' ' ' <"$TMP/20")"
@@ -37,10 +37,13 @@ check_eq "administrator's static entry unchanged while the loader runs" "$before
 	"$(neigh 198.51.100.12)"
 check_match "the loader's own entry for b1: managed, marked proto 76" "managed.*proto 76|proto 76.*managed" \
 	"$(neigh 198.51.100.11)"
+# Once the loader's entry is gone, b1's next ARP request may leave a
+# kernel cache entry for it: only a marked one would be the loader's.
+ours_gone() { ! neigh 198.51.100.11 | grep -Eq 'managed|proto 76'; }
 bg_stop lb
 check_eq "SIGINT: exit 0" 0 "$BG_RC"
 check_eq "administrator's static entry unchanged after exit" "$before" "$(neigh 198.51.100.12)"
-check_eq "the loader's entry for b1 removed at exit" "" "$(neigh 198.51.100.11)"
+check "the loader's entry for b1 removed at exit" ours_gone
 
 # --pin on a bpffs of the test's own: `ip netns exec` mounts a /sys of
 # its own, without /sys/fs/bpf, so the pins live in $TMP/bpffs.
@@ -52,15 +55,22 @@ mount -t bpf bpf "$TMP/bpffs" && on_cleanup umount "$TMP/bpffs"
 PIN=$TMP/bpffs/xlb
 expect "--unpin with nothing pinned" 1 "nothing pinned in" in_ns lb $LB eth0 --unpin "$PIN"
 
+t0=$(date +%s%N)
 bg_start lb --ns lb $LB eth0 --vip $VIP --backend-file "$TMP/backends" --pin "$PIN"
-wait_output lb 'pinned in' || fail "loader with --pin started" "$(bg_out lb)"
+wait_output lb 'pinned in' 120 || fail "loader with --pin started" "$(bg_out lb)"
+start_ms=$((($(date +%s%N) - t0) / 1000000))
 check_eq "pins: link, conns, nat" "conns link nat" "$(ls "$PIN" | tr '\n' ' ' | sed 's/ $//')"
 link_id=$(bpftool link show pinned "$PIN/link" | awk -F: 'NR == 1 {print $1}')
 first_prog=$(prog_id)
 
-# 1 MB/s: 20 s for 20 MiB, time for five restarts on a busy machine
-# (a loader start took up to 3 s here while QEMU guests shared the CPUs).
-bg_start dl --ns client curl -sS -m 90 --limit-rate 1M -o "$TMP/got" "$URL/big.bin"
+# The download must outlast five restarts: its rate follows how long a
+# loader took to start here (0.3 s on an idle host, 10 s under QEMU TCG),
+# giving it six starts plus 5 s, and at least 8 s.
+secs=$(((6 * start_ms + 5000) / 1000))
+[ "$secs" -ge 8 ] || secs=8
+info "first start took $start_ms ms: download at $((20971520 / secs)) B/s, about $secs s"
+bg_start dl --ns client curl -sS -m $((secs * 3 + 30)) --limit-rate $((20971520 / secs)) \
+	-o "$TMP/got" "$URL/big.bin"
 progs=$first_prog
 during=0
 for r in 1 2 3 4 5; do
@@ -69,13 +79,13 @@ for r in 1 2 3 4 5; do
 	bg_stop lb
 	[ "$BG_RC" = 0 ] || fail "restart $r: SIGINT exit 0" "exit $BG_RC"
 	bg_start lb --ns lb $LB eth0 --vip $VIP --backend-file "$TMP/backends" --pin "$PIN"
-	wait_output lb 'took over' || fail "restart $r: took over" "$(bg_out lb)"
+	wait_output lb 'took over' 120 || fail "restart $r: took over" "$(bg_out lb)"
 	progs="$progs $(prog_id)"
 done
 check_eq "five restarts while the download ran" 5 "$during"
 check_match "a restart inherited the download's connection" "with [1-9][0-9]* connections?" \
 	"$(bg_out lb)"
-wait_pid "$(bg_pid dl)" 90
+wait_pid "$(bg_pid dl)" $((secs * 3 + 30))
 check_eq "download across five restarts: curl exit 0 (no reset)" 0 "$WAIT_RC"
 check_eq "download across five restarts: sha256 matches" "$(cat "$STATE/big.sha256")" \
 	"$(sha256sum <"$TMP/got" | cut -d' ' -f1)"
@@ -95,6 +105,6 @@ check "--unpin: exit 0" in_ns lb $LB eth0 --unpin "$PIN"
 check_fails "--unpin: no program on eth0" bash -c "ip -n $LAB-lb link show eth0 | grep -q xdp"
 check_eq "--unpin: the pin directory is gone" no "$([ -e "$PIN" ] && echo yes || echo no)"
 check_fails "--unpin: the link is gone" bpftool link show id "$link_id"
-check_eq "--unpin: the loader's entry for b1 removed" "" "$(neigh 198.51.100.11)"
+check "--unpin: the loader's entry for b1 removed" ours_gone
 check_eq "administrator's static entry unchanged after --unpin" "$before" "$(neigh 198.51.100.12)"
 done_testing
