@@ -36,11 +36,10 @@ busybox busybox
 socat socat
 gnuplot gnuplot-nox
 wrk wrk
+ab apache2-utils
 jq jq
 taskset util-linux
-stdbuf coreutils
-nginx nginx-light
-ab apache2-utils"
+stdbuf coreutils"
 
 CHECK_ONLY=0
 [ "${1:-}" = "--check" ] && CHECK_ONLY=1
@@ -107,25 +106,6 @@ check_all() {
 
 debian_runtime_pkgs() { awk '{print $2}' <<<"$RUNTIME_TOOLS" | sort -u | tr '\n' ' '; }
 
-# apt-get install that starts and enables no service: the tests run their
-# own nginx with their own config in a namespace, stopped by PID. While it
-# runs, a policy-rc.d that answers 101 forbids invoke-rc.d to start
-# anything (one already there is left as it is); afterwards a service
-# that this run installed and that systemd enabled is disabled and stopped.
-apt_install_quiet() {
-	local policy=/usr/sbin/policy-rc.d had_nginx=0
-	PATH="$PATH:/usr/sbin:/sbin" command -v nginx >/dev/null 2>&1 && had_nginx=1
-	if [ ! -e "$policy" ]; then
-		printf '#!/bin/sh\nexit 101\n' >"$policy"
-		chmod 755 "$policy"
-		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
-	if [ "$had_nginx" = 0 ] && [ -d /run/systemd/system ]; then
-		systemctl disable --now nginx.service >/dev/null 2>&1 || true
-	fi
-}
-
 install_debian12() {
 	local bp=/etc/apt/sources.list.d/bookworm-backports.sources
 	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -141,7 +121,7 @@ EOF
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		-t bookworm-backports libbpf-dev bpftool linux-libc-dev
-	apt_install_quiet \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		clang-19 llvm-19 make gcc libc6-dev libelf-dev zlib1g-dev libmnl-dev pkg-config \
 		$(debian_runtime_pkgs)
 }
@@ -149,22 +129,21 @@ EOF
 install_debian_newer() {
 	# Debian 13 and Ubuntu 24.04 carry libbpf >= 1.3 and bpftool >= 7.3 in
 	# their main archives. Ubuntu ships bpftool in linux-tools-common.
-	# Their nginx package is the server (Debian 12's small flavour is nginx-light).
 	local tools=bpftool clang=clang
 	[ "$DISTRO" = ubuntu ] && tools="linux-tools-common linux-tools-generic"
 	apt-get update -qq
-	apt_install_quiet \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		$clang llvm make gcc libc6-dev libbpf-dev $tools libelf-dev zlib1g-dev \
-		libmnl-dev pkg-config linux-libc-dev $(debian_runtime_pkgs | sed 's/nginx-light/nginx/')
+		libmnl-dev pkg-config linux-libc-dev $(debian_runtime_pkgs)
 }
 
 install_fedora() {
+	dnf install -y httpd-tools	# ab
 	dnf install -y clang llvm make gcc glibc-devel libbpf-devel bpftool \
 		elfutils-libelf-devel zlib-devel libmnl-devel pkgconf-pkg-config \
 		kernel-headers iproute iputils nmap-ncat curl iperf3 tcpdump ethtool \
 		util-linux python3 coreutils nftables iptables-nft busybox socat \
-		gnuplot wrk jq nginx httpd-tools
-	# dnf enables and starts no service (nginx's preset is disabled).
+		gnuplot wrk jq
 }
 
 if check_all >/dev/null 2>&1; then
