@@ -36,6 +36,7 @@ busybox busybox
 socat socat
 gnuplot gnuplot-nox
 wrk wrk
+ab apache2-utils
 jq jq
 taskset util-linux
 stdbuf coreutils
@@ -181,6 +182,7 @@ install_debian_newer() {
 }
 
 install_fedora() {
+	dnf install -y httpd-tools	# ab
 	dnf install -y clang llvm make gcc glibc-devel libbpf-devel bpftool \
 		elfutils-libelf-devel zlib-devel libmnl-devel pkgconf-pkg-config \
 		kernel-headers iproute iputils nmap-ncat curl iperf3 tcpdump ethtool \

@@ -47,12 +47,12 @@ struct {
 	__type(value, struct lb_count);
 } backend_stats SEC(".maps");
 
-/* Client -> the backend and port chosen for it ... */
+/* Client -> its connection: backend, LB port, the ISN of its SYN ... */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, LB_MAX_CONNS);
 	__type(key, struct lb_client);
-	__type(value, struct lb_nat);
+	__type(value, struct lb_conn);
 } conns SEC(".maps");
 
 /* ... and back: what a backend's reply to LB:port belongs to. */
@@ -95,8 +95,10 @@ static __always_inline void count_backend(__be32 addr, __u32 bytes, bool new_con
  * towards that backend that no other client holds (first choice: the
  * client's own port). Returns -1, or the lb_stat that says why not.
  */
-static __always_inline int assign(struct lb_client *cl, const __u8 *mac, struct lb_nat *out)
+static __always_inline int assign(struct lb_client *cl, const __u8 *mac, __be32 isn,
+				  struct lb_conn *conn)
 {
+	struct lb_nat *out = &conn->nat;
 	__u32 h = lb_hash(cl->addr, cl->port, vip, vport);
 	struct lb_return ret = { .client = *cl };
 	__u32 n = nr_backends, slot;
@@ -128,8 +130,19 @@ static __always_inline int assign(struct lb_client *cl, const __u8 *mac, struct 
 	}
 	if (i == LB_NAT_TRIES)
 		return LB_NO_PORT;
-	bpf_map_update_elem(&conns, cl, out, BPF_ANY);
+	conn->isn = isn;
+	bpf_map_update_elem(&conns, cl, conn, BPF_ANY);
 	return -1;
+}
+
+/* A connection is over: free its LB port towards the backend, if still its own. */
+static __always_inline void release(const struct lb_client *cl, const struct lb_nat *old)
+{
+	struct lb_nat key = *old;
+	struct lb_return *owner = bpf_map_lookup_elem(&nat, &key);
+
+	if (owner && owner->client.addr == cl->addr && owner->client.port == cl->port)
+		bpf_map_delete_elem(&nat, &key);
 }
 
 /*
@@ -194,31 +207,38 @@ static int to_backend(struct xdp_md *ctx, struct ethhdr *eth, struct iphdr *iph,
 		      struct tcphdr *th)
 {
 	struct lb_client cl = { .addr = iph->saddr, .port = th->source };
-	struct lb_nat *conn, fresh;
-	bool is_new = false;
+	bool syn = th->syn && !th->ack, is_new = false;
+	struct lb_conn *conn, fresh;
 	int verdict, err;
 
 	conn = bpf_map_lookup_elem(&conns, &cl);
 	/*
-	 * A SYN whose backend has left the set is a new connection on a
-	 * reused port, not a retransmit: give it a live backend.
+	 * A SYN with the ISN of the entry is a retransmit: it keeps its
+	 * backend while that is in the set. Any other SYN is a new
+	 * connection from a reused client port: the old entry is over, and
+	 * the new connection is scheduled like any other, so a backend added
+	 * since gets its share.
 	 */
-	if (conn && th->syn && !th->ack && !bpf_map_lookup_elem(&members, &conn->backend))
+	if (conn && syn && (conn->isn != th->seq ||
+			    !bpf_map_lookup_elem(&members, &conn->nat.backend))) {
+		release(&cl, &conn->nat);
 		conn = NULL;
+	}
 	if (!conn) {
-		err = assign(&cl, eth->h_source, &fresh);
+		err = assign(&cl, eth->h_source, th->seq, &fresh);
 		if (err == LB_NO_BACKEND)
 			return count(LB_NO_BACKEND, XDP_PASS);
 		if (err >= 0)
 			return count(err, XDP_DROP);
 		conn = &fresh;
-		is_new = true;
+		/* Not a connection of ours when no SYN started it (e.g. table full). */
+		is_new = syn;
 	}
-	verdict = forward(ctx, eth, iph, lb_addr, conn->backend, NULL);
+	verdict = forward(ctx, eth, iph, lb_addr, conn->nat.backend, NULL);
 	if (verdict == XDP_DROP)
 		return verdict;
-	rewrite(iph, th, lb_addr, conn->backend, &th->source, conn->port);
-	count_backend(conn->backend, ctx->data_end - ctx->data, is_new);
+	rewrite(iph, th, lb_addr, conn->nat.backend, &th->source, conn->nat.port);
+	count_backend(conn->nat.backend, ctx->data_end - ctx->data, is_new);
 	return count(LB_TO_BACKEND, verdict);
 }
 
@@ -248,6 +268,7 @@ int xdp_load_balancer(struct xdp_md *ctx)
 	struct iphdr *iph;
 	struct tcphdr *th;
 	struct cursor c;
+	__u64 ip_len;
 
 	cursor_init_xdp(&c, ctx);
 	/* Untagged IPv4 only: a VLAN tag would change the way out. */
@@ -255,8 +276,16 @@ int xdp_load_balancer(struct xdp_md *ctx)
 		return count(LB_PASS, XDP_PASS);
 	if (parse_ipv4(&c, &iph) != IPPROTO_TCP || ipv4_is_fragment(iph))
 		return count(LB_PASS, XDP_PASS);
-	/* Shorter than its IP length: corrupt, the kernel drops it. */
-	if ((void *)iph + bpf_ntohs(iph->tot_len) > c.end)
+	/*
+	 * Shorter than its IP length: corrupt, the kernel drops it. Older
+	 * verifiers (Linux 6.1 and 6.12 among them) forget a register's
+	 * bounds at a byte swap and then refuse the pointer sum. The compiler
+	 * knows that a swapped u16 fits in 16 bits and would drop a plain
+	 * bound check; barrier_var() keeps it, for the verifier to learn from.
+	 */
+	ip_len = bpf_ntohs(iph->tot_len);
+	barrier_var(ip_len);
+	if (ip_len > 0xffff || (void *)iph + ip_len > c.end)
 		return count(LB_PASS, XDP_PASS);
 	th = parse_tcp(&c);
 	if (!th)

@@ -31,7 +31,7 @@ enum lb_stat {
 struct lb_count {
 	__u64 packets;
 	__u64 bytes;
-	__u64 conns;		/* connections the LB assigned to it */
+	__u64 conns;		/* connections (SYNs, retransmits not counted) sent to it */
 };
 
 /* A client as the LB sees it (the VIP and its port are fixed). */
@@ -57,6 +57,17 @@ struct lb_nat {
 	__be32 backend;
 	__be16 port;		/* the LB's source port towards the backend */
 	__u16 pad;
+};
+
+/*
+ * A client's connection: where it goes, and the initial sequence number
+ * of its SYN. A SYN with another ISN on the same client address and port
+ * is a new connection (the client reused its port), one with the same
+ * ISN a retransmit of this one.
+ */
+struct lb_conn {
+	struct lb_nat nat;
+	__be32 isn;
 };
 
 /*

@@ -17,6 +17,11 @@
 # veth would otherwise hand XDP packets whose TCP checksum holds only the
 # pseudo-header part, which no real wire carries (the backends then
 # count TcpInCsumErrors). Needs `make test-bins` (for lab.sh napi).
+#
+# Topology `lb3`: the same segment with three backends and no servers, for
+# tests that run their own (nginx with its own config in each backend):
+#
+#   NAME-b1/b2/b3 eth0 198.51.100.11/24, .12/24, .13/24
 
 LB_BACKENDS="b1:198.51.100.11 b2:198.51.100.12"
 
@@ -26,12 +31,14 @@ lb_link() {
 	ip -n "$(ns "$lab" sw)" link set "p-$host" master br0
 }
 
-build_lb() {
-	local lab=$1 dir="$STATE_DIR/$1.d" h a b i
+# lb_segment LAB BACKEND...: switch, client, LB and backend hosts, addressed.
+lb_segment() {
+	local lab=$1 h
+	shift
 	add_host "$lab" sw
 	ip -n "$(ns "$lab" sw)" link add br0 type bridge
 	ip -n "$(ns "$lab" sw)" link set br0 up
-	for h in client lb b1 b2; do
+	for h in client lb "$@"; do
 		add_host "$lab" "$h"
 		lb_link "$lab" "$h"
 	done
@@ -44,14 +51,30 @@ build_lb() {
 	ip -n "$(ns "$lab" lb)" addr add 198.51.100.254/24 dev eth0
 	nsx "$(ns "$lab" lb)" sysctl -qw net.ipv4.ip_forward=1
 	nsx "$(ns "$lab" client)" ethtool -K eth0 tx off >/dev/null
+	for h in "$@"; do
+		ip -n "$(ns "$lab" "$h")" addr add "198.51.100.1${h#b}/24" dev eth0
+		nsx "$(ns "$lab" "$h")" ethtool -K eth0 tx off >/dev/null
+	done
+}
+
+build_lb3() {
+	local lab=$1 h
+	lb_segment "$lab" b1 b2 b3
+	selfcheck_v4 "$lab" client 192.0.2.80
+	for h in 11 12 13; do
+		selfcheck_v4 "$lab" lb "198.51.100.$h"
+	done
+}
+
+build_lb() {
+	local lab=$1 dir="$STATE_DIR/$1.d" h a b i
+	lb_segment "$lab" b1 b2
 
 	mkdir -p "$dir/www"
 	head -c 20M /dev/urandom >"$dir/big.bin"
 	sha256sum <"$dir/big.bin" | cut -d' ' -f1 >"$dir/big.sha256"
 	for b in $LB_BACKENDS; do
 		h=${b%%:*} a=${b#*:}
-		ip -n "$(ns "$lab" "$h")" addr add "$a/24" dev eth0
-		nsx "$(ns "$lab" "$h")" ethtool -K eth0 tx off >/dev/null
 		mkdir -p "$dir/www/$h"
 		echo "$h" >"$dir/www/$h/index.html"
 		ln "$dir/big.bin" "$dir/www/$h/big.bin"

@@ -33,6 +33,27 @@ expect "not root" 1 "^xdp_load_balancer: needs root \(or CAP_BPF and CAP_NET_ADM
 expect "forwarding off" 1 "IPv4 forwarding is off on eth0" \
 	in_ns client $LB eth0 --vip $VIP -b 192.0.2.254
 expect "--help" 0 "EXAMPLES" $LB --help
+# Reads of the backend file are bounded: no hang, and signals still work.
+expect "--backend-file /dev/zero" 2 "/dev/zero is longer than 65536 bytes: not a backend file" \
+	timeout -s KILL 10 ip netns exec "$LAB-lb" $LB eth0 --vip $VIP --backend-file /dev/zero
+expect "--unpin with other options" 2 "--unpin DIR takes only IFACE" \
+	in_ns lb $LB eth0 --vip $VIP --unpin /sys/fs/bpf/x
+
+# -i up to 3600: the sleep between stats lines must not overflow an int
+# (-i 2148 did, around 2^31 microseconds). An UBSan build of the loader
+# aborts at the first overflow.
+if cc -g -O1 -fsanitize=undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE \
+	$(pkg-config --cflags libbpf) -Icommon -I.output/xdp -Ixdp xdp/xdp_load_balancer.c \
+	common/*.c $(pkg-config --libs libbpf) -lelf -lz -lmnl -o "$TMP/lb-ubsan" 2>"$TMP/cc.err"; then
+	bg_start ubsan --ns lb "$TMP/lb-ubsan" eth0 --vip $VIP -b 198.51.100.11 -i 2148
+	wait_output ubsan 'balancing' || fail "UBSan build started" "$(bg_out ubsan)"
+	sleep 0.5
+	bg_stop ubsan
+	check_eq "-i 2148 (UBSan build): SIGINT exit 0" 0 "$BG_RC"
+	check_fails "-i 2148 (UBSan build): no undefined behaviour" grep -q "runtime error" "$TMP/ubsan.out"
+else
+	skip "-i 2148 under UBSan" "the compiler cannot build with -fsanitize=undefined: $(head -1 "$TMP/cc.err")"
+fi
 
 check_fails "the client has no route to a backend (only the LB gets there)" \
 	in_ns client curl -s -m 2 http://198.51.100.11:8080/
@@ -103,10 +124,10 @@ check_match "the client sees the VIP, not the backend" "192.0.2.80:8080" \
 echo "$keep_addr" >"$TMP/backends"
 kill -HUP "$(bg_pid lb)"
 wait_output lb "backends now: $keep_addr\$" || fail "loader re-read the backend file" "$(bg_out lb | tail -3)"
+check "long download still running after the removal" kill -0 "$(bg_pid long)"
 in_ns client bash -c "for i in \$(seq 20); do curl -s -m 5 -w '%{http_code}\n' $URL/; done" |
 	paste -d' ' - - >"$TMP/after"
 check_eq "after removal: 20 new connections all go to $keep" 20 "$(grep -c "^$keep 200\$" "$TMP/after")"
-check "long download still running after the removal" kill -0 "$(bg_pid long)"
 wait_pid "$(bg_pid long)" 60
 check_eq "long download finished without error" 0 "$WAIT_RC"
 check_eq "long download: sha256 matches" "$(cat "$STATE/big.sha256")" \

@@ -19,6 +19,7 @@
 #define B1	"198.51.100.11"
 #define B2	"198.51.100.12"
 #define B3	"198.51.100.13"		/* no neighbour entry */
+#define B4	"198.51.100.14"
 #define CLIENT	"192.0.2.1"
 #define CLIENT2	"192.0.2.2"
 
@@ -42,6 +43,7 @@ static const char *setup_cmds[] = {
 	"ip addr add 198.51.100.254/24 dev lbt0",
 	"ip neigh add 198.51.100.11 lladdr 02:00:00:00:00:11 dev lbt0 nud permanent",
 	"ip neigh add 198.51.100.12 lladdr 02:00:00:00:00:12 dev lbt0 nud permanent",
+	"ip neigh add 198.51.100.14 lladdr 02:00:00:00:00:14 dev lbt0 nud permanent",
 	"ip neigh add 192.0.2.1 lladdr 02:00:00:00:00:01 dev lbt0 nud permanent",
 	"ip neigh add 192.0.2.2 lladdr 02:00:00:00:00:02 dev lbt0 nud permanent",
 	"sysctl -qw net.ipv4.ip_forward=1",
@@ -55,7 +57,7 @@ static uint32_t addr(const char *s)
 	return a.s_addr;
 }
 
-static const char *const all_backends[] = { B1, B2, B3 };
+static const char *const all_backends[] = { B1, B2, B3, B4 };
 
 /* The loader's job in small: slots, members, a counter entry per backend. */
 static void set_backends(int n, const char *const *list)
@@ -68,7 +70,7 @@ static void set_backends(int n, const char *const *list)
 	uint8_t one = 1;
 
 	memset(zero, 0, sizeof(zero));
-	for (key = 0; key < 3; key++) {
+	for (key = 0; key < 4; key++) {
 		a = addr(all_backends[key]);
 		bpf_map_delete_elem(members, &a);
 	}
@@ -194,6 +196,38 @@ static uint32_t syn_backend(const char *client, uint16_t port)
 		return 0;
 	memcpy(&a, out + 14 + 16, 4);
 	return a;
+}
+
+/*
+ * Which backend a SYN from CLIENT:port with initial sequence number isn
+ * went to (0 if none). build_packet's SYNs all carry one ISN; this one
+ * is patched in, with the TCP checksum computed again in full.
+ */
+static uint32_t syn_isn_backend(uint16_t port, uint32_t isn)
+{
+	struct pkt_spec s = tcp(CLIENT, VIP, port, 8080, SYN);
+	uint8_t in[1600], out[1600], *th = in + 14 + 20;
+	uint32_t out_len = 0, ret = 0, a, seq = htonl(isn);
+	size_t len = build_packet(in, &s);
+	uint16_t c = 0;
+
+	memcpy(th + 4, &seq, 4);
+	memcpy(th + 16, &c, 2);
+	c = t_csum(th, len - 14 - 20, t_sum(in + 14 + 12, 8, 6 + len - 14 - 20));
+	memcpy(th + 16, &c, 2);
+	if (run(in, len, out, &out_len, &ret) || ret != XDP_TX || tcp_check(out, out_len))
+		return 0;
+	memcpy(&a, out + 14 + 16, 4);
+	return a;
+}
+
+static uint64_t backend_conns(const char *b)
+{
+	uint32_t a = addr(b);
+	struct lb_count c = {};
+
+	percpu_sum(bpf_map__fd(skel->maps.backend_stats), &a, (uint64_t *)&c, 3);
+	return c.conns;
 }
 
 static uint64_t stat(enum lb_stat which)
@@ -326,6 +360,44 @@ int main(void)
 	rewrite_case("a new SYN on that port goes to the remaining backend",
 		     tcp(CLIENT, VIP, 41000 + i * 3, 8080, SYN),
 		     tcp(LB, B1, 41000 + i * 3, 8080, SYN), mac_b1);
+
+	/*
+	 * A client that reuses its port while a backend joins the set: a
+	 * retransmitted SYN (same ISN) keeps its backend, a SYN with a new
+	 * ISN is a new connection and is scheduled over the new set. Pick a
+	 * port that the hash puts on B4 once B4 is in.
+	 */
+	{
+		const char *b1_b4[] = { B1, B4 };
+		uint64_t c1, c4;
+		uint16_t port = 47000;
+
+		while (lb_hash(addr(CLIENT), htons(port), addr(VIP), htons(8080)) % 2 != 1)
+			port++;
+		set_backends(1, one);
+		c1 = backend_conns(B1);
+		t_check(syn_isn_backend(port, 1000) == addr(B1), "reused port: the first connection goes to B1",
+			"went elsewhere");
+		set_backends(2, b1_b4);
+		c4 = backend_conns(B4);
+		t_check(syn_isn_backend(port, 1000) == addr(B1),
+			"B4 added: a retransmitted SYN (same ISN) stays on B1", "went elsewhere");
+		t_check(backend_conns(B1) == c1 + 1, "the retransmit is not counted as a connection",
+			"B1 conns went from %llu to %llu", (unsigned long long)c1,
+			(unsigned long long)backend_conns(B1));
+		t_check(syn_isn_backend(port, 5000000) == addr(B4),
+			"B4 added: a SYN with a new ISN on the reused port goes where the hash says (B4)",
+			"went elsewhere");
+		t_check(backend_conns(B4) == c4 + 1, "the new connection is counted for B4",
+			"B4 conns went from %llu to %llu", (unsigned long long)c4,
+			(unsigned long long)backend_conns(B4));
+		pass_spec("the old connection's LB port towards B1 is released",
+			  tcp(B1, LB, 8080, port, ACK));
+		rewrite_case("B4's SYN-ACK goes back to the client",
+			     tcp(B4, LB, 8080, port, SYN | ACK), tcp(VIP, CLIENT, 8080, port, SYN | ACK),
+			     mac_client);
+		set_backends(1, one);
+	}
 
 	/*
 	 * A client the kernel has no neighbour entry for: the reply goes to
