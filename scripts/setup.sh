@@ -47,7 +47,7 @@ redis-server redis-server
 redis-cli redis-tools
 redis-benchmark redis-tools"
 
-# Servers the benchmarks start themselves, each with its own config in its
+# Servers the tests and benchmarks start themselves, each with its own config in its
 # own namespace: installing them must neither start nor enable them.
 SERVICE_PKGS="haproxy nginx-light redis-server"
 
@@ -142,7 +142,7 @@ services_off_end() {
 		if command -v update-rc.d >/dev/null && [ -e "/etc/init.d/$s" ]; then
 			update-rc.d "$s" disable >/dev/null 2>&1 || true
 		fi
-		say "installed $s for the benchmarks: not started, not enabled"
+		say "installed $s for the tests and benchmarks: not started, not enabled"
 	done
 }
 
@@ -177,7 +177,8 @@ install_debian_newer() {
 	services_off_begin
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		$clang llvm make gcc libc6-dev libbpf-dev $tools libelf-dev zlib1g-dev \
-		libmnl-dev pkg-config linux-libc-dev $(debian_runtime_pkgs)
+		libmnl-dev pkg-config linux-libc-dev \
+		$(debian_runtime_pkgs | sed 's/nginx-light/nginx/')	# Debian 13 and Ubuntu: no nginx-light
 	services_off_end
 }
 
