@@ -43,7 +43,7 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		/* Last in every loader's argp: no one before us wanted it. */
-		usage_error("unexpected argument: %s", arg);
+		usage_error("unexpected argument: %s", quote_arg(arg));
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -97,14 +97,55 @@ void common_init(const struct argp *argp, int argc, char **argv, void *input)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/*
+	 * A closed terminal or `kill -HUP` stops the loader like SIGTERM:
+	 * final stats line, everything removed. A loader that gives SIGHUP a
+	 * meaning of its own (reload) installs its handler after this.
+	 */
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
+const char *quote_arg(const char *s)
+{
+	/* A few at once: one message may quote two or three arguments. */
+	static char bufs[4][QUOTE_MAX + 8];
+	static unsigned int next;
+	char *b = bufs[next++ % 4];
+	size_t i;
+
+	if (!s)
+		return "(null)";
+	for (i = 0; s[i] && i < QUOTE_MAX; i++)
+		b[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	strcpy(b + i, s[i] ? "..." : "");
+	return b;
+}
+
+/*
+ * The message as one line whatever went into it: control characters
+ * become '?', and a word longer than QUOTE_MAX (an overlong argument a
+ * caller printed with a bare %s) keeps its first QUOTE_MAX bytes and "...".
+ */
 static void vmsg(const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: ", prog_name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char in[8192], out[1024];
+	size_t o = 0, word = 0;
+
+	vsnprintf(in, sizeof(in), fmt, ap);
+	for (const char *p = in; *p && o < sizeof(out) - 8; p++) {
+		word = *p == ' ' ? 0 : word + 1;
+		if (word > QUOTE_MAX) {
+			if (word == QUOTE_MAX + 1) {
+				memcpy(out + o, "...", 3);
+				o += 3;
+			}
+			continue;
+		}
+		out[o++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+	}
+	out[o] = 0;
+	fprintf(stderr, "%s: %s\n", prog_name, out);
 }
 
 int errmsg(const char *fmt, ...)
@@ -203,16 +244,35 @@ void require_root(void)
 
 long parse_long(const char *arg, const char *what, long min, long max)
 {
+	const char *digits = arg + (arg[0] == '-');
 	char *end;
 	long v;
 
+	/*
+	 * Decimal only: base 0 would read "010" as 8 and refuse "08". No
+	 * blanks or '+' either, which strtol would skip quietly.
+	 */
+	if (*digits < '0' || *digits > '9')
+		usage_error("%s: not a number: %s", what, quote_arg(arg));
 	errno = 0;
-	v = strtol(arg, &end, 0);
-	if (errno || end == arg || *end)
-		usage_error("%s: not a number: %s", what, arg);
-	if (v < min || v > max)
-		usage_error("%s: %s is out of range (%ld..%ld)", what, arg, min, max);
+	v = strtol(arg, &end, 10);
+	if (*end)
+		usage_error("%s: not a number: %s", what, quote_arg(arg));
+	if (errno == ERANGE || v < min || v > max)
+		usage_error("%s: %s is out of range (%ld..%ld)", what, quote_arg(arg), min, max);
 	return v;
+}
+
+char *list_next(char **list, const char *what)
+{
+	char *item;
+
+	if (!*list)
+		return NULL;
+	item = strsep(list, ",");
+	if (!*item)
+		usage_error("%s: empty item in the list (give NAME[,NAME...])", what);
+	return item;
 }
 
 int parse_ifindex(const char *name)
@@ -223,7 +283,7 @@ int parse_ifindex(const char *name)
 		usage_error("missing interface name");
 	idx = if_nametoindex(name);
 	if (!idx)
-		usage_error("no such interface: %s", name);
+		usage_error("no such interface: %s", quote_arg(name));
 	return idx;
 }
 
