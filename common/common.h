@@ -38,6 +38,8 @@ struct common_env {
 extern struct common_env env;
 extern const char *prog_name;
 extern volatile sig_atomic_t exiting;
+/* The word after the first "--" on the command line as typed, or NULL. */
+extern const char *after_dashdash;
 
 /*
  * The last child of every loader's argp; it also refuses positional
