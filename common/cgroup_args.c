@@ -58,7 +58,8 @@ static error_t cgroup_parse(int key, char *arg, struct argp_state *state)
 		 * word before it would be a typo of an option or a command
 		 * missing its "--": refuse rather than guess.
 		 */
-		if (strcmp(state->argv[state->next - 1], "--"))
+		if (strcmp(state->argv[state->next - 1], "--") ||
+		    state->argv[state->next] != after_dashdash)
 			usage_error("unexpected argument: %s (put COMMAND after --)",
 				    quote_arg(state->argv[state->next]));
 		cgroup_args.argv = state->argv + state->next;
