@@ -145,7 +145,7 @@ start() {
 	[ "$host" = - ] || set -- ip netns exec "$LAB-$host" "$@"
 	"$@" >"$w.out" 2>"$w.err" </dev/null &
 	PID=$!
-	wait_for 10 test -s "$w.out" && wait_for 5 holds "$PID"
+	wait_for 20 test -s "$w.out" && wait_for 10 holds "$PID"
 	IDS=$(held "$PID")
 	kill -0 "$PID" 2>/dev/null && [ -s "$w.out" ]
 }
