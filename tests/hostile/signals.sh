@@ -23,6 +23,18 @@ row() {
 	P=$(basename "$L")
 	w=$TMP/$P.$RANDOM
 	B=$(loader_bin "$L")
+	# One short normal run: -d 1, exit 0, banner and final line, no stderr
+	# beyond start-up notices (under make test-asan: no sanitizer report).
+	set -- "$B" -d 1 "$@"
+	[ "$host" = - ] || set -- ip netns exec "$LAB-$host" "$@"
+	"$@" >"$w.out" 2>"$w.err" </dev/null && rc=0 || rc=$?
+	shift 3
+	[ "$host" = - ] || shift 4
+	if [ "$rc" = 0 ] && [ "$(wc -l <"$w.out")" -ge 2 ] && ! grep -qiE 'sanitizer|runtime error' "$w.err"; then
+		pass "$L $*: -d 1 runs and stops (exit 0)"
+	else
+		fail "$L $*: -d 1 runs and stops (exit 0)" "exit $rc: $(head -c 300 "$w.err")"
+	fi
 	for sig in INT TERM HUP KILL; do
 		for c in $(seq "$CYCLES"); do
 			why=
