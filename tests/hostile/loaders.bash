@@ -65,11 +65,11 @@ RUN_TABLE='
 xdp a  xdp/xdp_drop eth0
 xdp a  xdp/xdp_icmp_server eth0
 xdp a  xdp/xdp_load_balancer eth0 --vip 192.0.2.1 --backend 192.0.2.2
-tc  a  sched_cls/sched_cls eth0
-tc  a  sched_cls/sched_cls --legacy-tc eth0
-tc  a  sched_act/sched_act eth0
-tc  a  sched_act/sched_act --legacy-tc eth0
-tc  a  benchtools/hookdrop tc eth0
+tc  b  sched_cls/sched_cls eth0
+tc  b  sched_cls/sched_cls --legacy-tc eth0
+tc  b  sched_act/sched_act eth0
+tc  b  sched_act/sched_act --legacy-tc eth0
+tc  b  benchtools/hookdrop tc eth0
 sf  b  socket_filter/socket_filter eth0
 sft a  socket_filter/socket_filter_truncate -p 7080
 lwt a  lwt_in/lwt_in --route 198.51.100.77/32 --dev eth0
@@ -113,12 +113,13 @@ gone() {
 	return 0
 }
 
-# traces P: what a loader named P may leave in the lab or the root namespace.
+# traces P: what a loader named P may leave in the lab (the hosts in
+# TRACE_HOSTS, default both) or the root namespace.
 traces() {
-	local h
-	for h in a b; do
-		in_ns $h ip route show proto 235
-		in_ns $h ip -6 route show proto 235
+	local h hosts=${TRACE_HOSTS:-a b}
+	for h in $hosts; do
+		in_ns $h ip route show proto 235 | grep -F "$1:"
+		in_ns $h ip -6 route show proto 235 | grep -F "$1:"
 		in_ns $h tc qdisc show | grep -e clsact -e ingress
 		in_ns $h ip -o link show | grep -o ' xdp[a-z]* '
 	done

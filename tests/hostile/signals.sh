@@ -22,6 +22,9 @@ row() {
 	shift 2
 	P=$(basename "$L")
 	w=$TMP/$P.$RANDOM
+	# Rows of other groups run in the other lab host at the same time.
+	local TRACE_HOSTS=$host
+	[ "$host" = - ] && TRACE_HOSTS=" "
 	B=$(loader_bin "$L")
 	# One short normal run: -d 1, exit 0, banner and final line, no stderr
 	# beyond start-up notices (under make test-asan: no sanitizer report).
