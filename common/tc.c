@@ -96,6 +96,26 @@ static void clsact_unmark(int ifindex)
 	rmdir(CLSACT_MARK_DIR);		/* only when empty */
 }
 
+/*
+ * The marker goes down before the qdisc is created, so that a loader
+ * killed right after the create leaves no qdisc without one; when the
+ * create finds a qdisc that is not ours, the marker we put is taken back.
+ */
+static bool clsact_premark(int ifindex)
+{
+	bool had = clsact_marked(ifindex);
+
+	if (!had)
+		clsact_mark(ifindex);
+	return had;
+}
+
+static void clsact_postmark(int ifindex, bool premarked, int err)
+{
+	if (err && !premarked)
+		clsact_unmark(ifindex);
+}
+
 static void legacy_cleanup(void *ctx)
 {
 	struct tc_hook *h = ctx;
@@ -117,6 +137,7 @@ int tc_hook_attach(struct tc_hook *h, struct bpf_program *prog)
 		    .attach_point = h->egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, o, .prog_fd = bpf_program__fd(prog));
 	libbpf_print_fn_t print;
+	bool premarked;
 	int err;
 
 	if (h->path == TC_PATH_TCX) {
@@ -127,15 +148,15 @@ int tc_hook_attach(struct tc_hook *h, struct bpf_program *prog)
 	}
 
 	/* EEXIST is an answer, not an error: keep libbpf from printing it. */
+	premarked = clsact_premark(h->ifindex);
 	print = libbpf_set_print(NULL);
 	err = bpf_tc_hook_create(&hook);
 	libbpf_set_print(print);
+	clsact_postmark(h->ifindex, premarked, err);
 	if (err && err != -EEXIST)
 		return fail_step(err, "creating the clsact qdisc");
 	h->created_qdisc = !err;
 	h->uses_qdisc = true;
-	if (h->created_qdisc)
-		clsact_mark(h->ifindex);
 	/* handle and priority 0: the kernel picks free ones and reports them. */
 	err = bpf_tc_attach(&hook, &o);
 	if (err) {
@@ -215,10 +236,10 @@ static int clsact_request(int type, int flags, int ifindex)
 
 int tc_clsact_create(int ifindex)
 {
+	bool premarked = clsact_premark(ifindex);
 	int err = clsact_request(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, ifindex);
 
-	if (!err)
-		clsact_mark(ifindex);
+	clsact_postmark(ifindex, premarked, err);
 	return err;
 }
 
