@@ -2,7 +2,10 @@
 # DIR/NAME.c; the binary is DIR/NAME, intermediates live in .output/.
 # A copied-and-renamed directory builds with no edit here.
 
-OUTPUT     := .output
+OUTPUT     ?= .output
+# Where the loaders land: next to their sources unless set (make
+# test-asan puts its sanitized build under $(OUTPUT)/asan/bin/).
+BINDIR     ?=
 ARCH       ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
 			-e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/' \
 			-e 's/loongarch64/loongarch/')
@@ -22,7 +25,10 @@ endif
 VMLINUX_H := $(VMLINUX_DIR)/vmlinux.h
 
 CFLAGS     ?= -g -O2
-CFLAGS     += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE
+# What the code needs survives a CFLAGS given on the command line
+# (make CFLAGS='-O1 -fsanitize=address'): override appends to it.
+override CFLAGS += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE
+LDFLAGS    ?=
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LDLIBS     += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lmnl
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
@@ -41,6 +47,7 @@ BPF_SRCS := $(sort $(wildcard */*.bpf.c))
 APPS     := $(foreach s,$(BPF_SRCS),$(if $(wildcard $(s:.bpf.c=.c)),$(s:.bpf.c=)))
 APP_DIRS := $(sort $(patsubst %/,%,$(dir $(APPS))))
 SKELS    := $(foreach a,$(APPS),$(OUTPUT)/$(a).skel.h)
+BINS     := $(addprefix $(BINDIR),$(APPS))
 
 COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(COMMON_SRCS))
@@ -57,14 +64,15 @@ TOOLCHAIN_OK := $(OUTPUT)/toolchain.ok
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean vmlinux check-env setup demo doctest test test-bins bench help $(APP_DIRS)
+.PHONY: all clean vmlinux check-env setup demo doctest test test-bins test-asan bench help $(APP_DIRS)
 
-all: $(APPS)
+all: $(BINS)
 
 help:
 	@echo "make                build every example ($(words $(APPS)) found)"
 	@echo "make DIR            build one directory: $(APP_DIRS)"
 	@echo "make test [T=PAT]   set up, build and run the tests (PAT: xdp, xdp/icmp ...)"
+	@echo "make test-asan      the hostile/ tests against loaders built with ASan + UBSan"
 	@echo "make demo           set up, build and run the XDP ICMP demo"
 	@echo "make doctest [DOC=README.md]  run the READMEs' marked recipes (part of make test)"
 	@echo "make check-env      what this kernel and toolchain support, per example"
@@ -77,7 +85,7 @@ help:
 
 # `make xdp` builds the binaries of xdp/.
 define dir_rule
-$(1): $(filter $(1)/%,$(APPS))
+$(1): $(addprefix $(BINDIR),$(filter $(1)/%,$(APPS)))
 endef
 $(foreach d,$(APP_DIRS),$(eval $(call dir_rule,$(d))))
 
@@ -131,9 +139,10 @@ $(OUTPUT)/$(1).o: $(1).c $(OUTPUT)/$(1).skel.h $(COMMON_HDRS) $(wildcard $(dir $
 	$$(call msg,CC,$$@)
 	$(Q)$$(CC) $$(CFLAGS) $$(LIBBPF_CFLAGS) -Icommon -I$(OUTPUT)/$(dir $(1)) -I$(dir $(1)) -c $$< -o $$@
 
-$(1): $(OUTPUT)/$(1).o $(LIBCOMMON)
+$(BINDIR)$(1): $(OUTPUT)/$(1).o $(LIBCOMMON)
 	$$(call msg,BINARY,$$@)
-	$(Q)$$(CC) $$(CFLAGS) $$^ $$(LDLIBS) -o $$@
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) $$^ $$(LDLIBS) -o $$@
 endef
 $(foreach a,$(APPS),$(eval $(call app_rule,$(a))))
 
@@ -146,12 +155,12 @@ $(OUTPUT)/tests/%: tests/%.c $$(filter $(OUTPUT)/$$(firstword $$(subst /, ,$$*))
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LIBBPF_CFLAGS) -Icommon -Itests/lib -I$(OUTPUT) -I. \
-		$< $(LIBCOMMON) $(LDLIBS) -o $@
+		$(LDFLAGS) $< $(LIBCOMMON) $(LDLIBS) -o $@
 
 # BPF objects the lab loads with iproute2 (tests/lib/NAME.bpf.c).
 TEST_BPF_OBJS := $(patsubst %.bpf.c,$(OUTPUT)/%.bpf.o,$(wildcard tests/lib/*.bpf.c))
 
-test-bins: $(APPS) $(TEST_BINS) $(TEST_BPF_OBJS)
+test-bins: $(BINS) $(TEST_BINS) $(TEST_BPF_OBJS)
 
 setup:
 	@scripts/setup.sh
@@ -160,6 +169,22 @@ setup:
 test: setup
 	@$(MAKE) --no-print-directory test-bins
 	@tests/run.sh $(T)
+
+# The loaders built with AddressSanitizer and UBSan into $(ASAN_OUT)
+# (the normal build is left alone), then the hostile/ tests run them:
+# the bad-input matrix, one short run of every loader, the signal and
+# concurrency matrices. Any sanitizer report ends the loader with status
+# 99, which the tests count as a failure.
+ASAN_OUT   := $(OUTPUT)/asan
+ASAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+test-asan: setup
+	@$(MAKE) --no-print-directory test-bins
+	@$(MAKE) --no-print-directory OUTPUT=$(ASAN_OUT) BINDIR=$(ASAN_OUT)/bin/ \
+		CFLAGS='$(ASAN_FLAGS)' LDFLAGS='-fsanitize=address,undefined' all
+	@LOADER_ROOT=$(ASAN_OUT)/bin \
+		ASAN_OPTIONS=halt_on_error=1:exitcode=99:detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=halt_on_error=1:exitcode=99:print_stacktrace=1 \
+		tests/run.sh $(or $(T),hostile/)
 
 demo: setup
 	@$(MAKE) --no-print-directory all
@@ -197,4 +222,4 @@ gitignore:
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT) and binaries)
-	$(Q)rm -rf $(OUTPUT) $(APPS)
+	$(Q)rm -rf $(OUTPUT) $(BINS)

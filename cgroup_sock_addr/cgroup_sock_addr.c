@@ -41,20 +41,25 @@ static struct {
 
 static void parse_deny(char *list)
 {
-	char *tok, *save;
+	bool *flag;
+	char *tok;
 
 	opt.deny_given = true;
 	if (!strcmp(list, "none"))
 		return;
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	while ((tok = list_next(&list, "--deny"))) {
 		if (!strcmp(tok, "ipv6"))
-			opt.ipv6 = true;
+			flag = &opt.ipv6;
 		else if (!strcmp(tok, "udp"))
-			opt.udp = true;
+			flag = &opt.udp;
 		else if (!strcmp(tok, "raw"))
-			opt.raw = true;
+			flag = &opt.raw;
 		else
-			usage_error("--deny: unknown class: %s (ipv6, udp, raw or none)", tok);
+			usage_error("--deny: unknown class: %s (ipv6, udp, raw or none)",
+				    quote_arg(tok));
+		if (*flag)
+			usage_error("--deny: %s is given twice", tok);
+		*flag = true;
 	}
 }
 

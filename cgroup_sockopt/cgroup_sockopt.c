@@ -66,13 +66,14 @@ static struct {
 
 static void parse_deny(char *list)
 {
-	char *tok, *save, *colon, lower[64];
+	char *tok, *colon, lower[64];
 	size_t i, j;
+	int d;
 
 	opt.deny_given = true;
 	if (!strcmp(list, "none"))
 		return;
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	while ((tok = list_next(&list, "--deny"))) {
 		struct opt_key *k = &opt.deny[opt.ndeny];
 
 		if (opt.ndeny == 64)
@@ -82,18 +83,21 @@ static void parse_deny(char *list)
 			*colon = '\0';
 			k->level = parse_long(tok, "--deny level", 0, INT32_MAX);
 			k->optname = parse_long(colon + 1, "--deny option", 0, INT32_MAX);
-			opt.ndeny++;
-			continue;
+		} else {
+			for (j = 0; tok[j] && j < sizeof(lower) - 1; j++)
+				lower[j] = tolower((unsigned char)tok[j]);
+			lower[j] = '\0';
+			for (i = 0; i < NNAMES && strcmp(names[i].name, lower); i++)
+				;
+			if (i == NNAMES)
+				usage_error("--deny: unknown socket option: %s", quote_arg(tok));
+			k->level = names[i].level;
+			k->optname = names[i].optname;
 		}
-		for (j = 0; tok[j] && j < sizeof(lower) - 1; j++)
-			lower[j] = tolower((unsigned char)tok[j]);
-		lower[j] = '\0';
-		for (i = 0; i < NNAMES && strcmp(names[i].name, lower); i++)
-			;
-		if (i == NNAMES)
-			usage_error("--deny: unknown socket option: %s", tok);
-		k->level = names[i].level;
-		k->optname = names[i].optname;
+		/* A name and its LEVEL:OPTNAME spelling count as the same option. */
+		for (d = 0; d < opt.ndeny; d++)
+			if (opt.deny[d].level == k->level && opt.deny[d].optname == k->optname)
+				usage_error("--deny: %s is given twice", quote_arg(tok));
 		opt.ndeny++;
 	}
 }

@@ -149,7 +149,7 @@ int cgroup_target_open(struct cgroup_target *t, const char *path, char **argv)
 
 	if (path) {
 		if (!cgroup_path_ok(path))
-			usage_error("not a cgroup v2 directory: %s", path);
+			usage_error("not a cgroup v2 directory: %s", quote_arg(path));
 		snprintf(t->path, sizeof(t->path), "%s", path);
 	} else {
 		if (!argv || !argv[0])

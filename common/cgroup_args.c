@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "cgroup_args.h"
 
 struct cgroup_args cgroup_args;
@@ -11,9 +14,37 @@ enum { OPT_CGROUP = 0x1000 };
 static const struct argp_option cgroup_options[] = {
 	{ "cgroup", OPT_CGROUP, "PATH", 0,
 	  "Attach to this cgroup v2 directory (it is never removed); "
-	  "without it, give -- COMMAND to run in a fresh child cgroup", 0 },
+	  "without it, give -- COMMAND to run in a fresh child cgroup; "
+	  "with both, COMMAND runs inside PATH", 0 },
 	{},
 };
+
+/*
+ * Can COMMAND be run? Asked before anything is loaded or attached, so that
+ * a typo is a usage error (exit 2) and not COMMAND's exit status 127 after
+ * a policy was installed for nothing. Searches PATH as execvp() does.
+ */
+static bool command_found(const char *cmd)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	struct stat st;
+	size_t n;
+
+	if (strchr(cmd, '/'))
+		return !stat(cmd, &st) && S_ISREG(st.st_mode) && !access(cmd, X_OK);
+	if (!path)
+		path = "/bin:/usr/bin";
+	while (*path) {
+		n = strcspn(path, ":");
+		if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)n, n ? path : ".",
+			     "/", cmd) < (int)sizeof(buf) &&
+		    !stat(buf, &st) && S_ISREG(st.st_mode) && !access(buf, X_OK))
+			return true;
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
 
 static error_t cgroup_parse(int key, char *arg, struct argp_state *state)
 {
@@ -27,9 +58,10 @@ static error_t cgroup_parse(int key, char *arg, struct argp_state *state)
 		 * word before it would be a typo of an option or a command
 		 * missing its "--": refuse rather than guess.
 		 */
-		if (strcmp(state->argv[state->next - 1], "--"))
+		if (strcmp(state->argv[state->next - 1], "--") ||
+		    state->argv[state->next] != after_dashdash)
 			usage_error("unexpected argument: %s (put COMMAND after --)",
-				    state->argv[state->next]);
+				    quote_arg(state->argv[state->next]));
 		cgroup_args.argv = state->argv + state->next;
 		state->next = state->argc;
 		break;
@@ -37,7 +69,12 @@ static error_t cgroup_parse(int key, char *arg, struct argp_state *state)
 		if (!cgroup_args.path && !cgroup_args.argv)
 			usage_error("give --cgroup PATH or -- COMMAND [ARGS...]");
 		if (cgroup_args.path && !cgroup_path_ok(cgroup_args.path))
-			usage_error("not a cgroup v2 directory: %s", cgroup_args.path);
+			usage_error("not a cgroup v2 directory: %s", quote_arg(cgroup_args.path));
+		if (cgroup_args.argv && !cgroup_args.argv[0])
+			usage_error("nothing after --: give COMMAND [ARGS...]");
+		if (cgroup_args.argv && !command_found(cgroup_args.argv[0]))
+			usage_error("COMMAND not found or not executable: %s",
+				    quote_arg(cgroup_args.argv[0]));
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

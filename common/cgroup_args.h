@@ -34,7 +34,7 @@ extern const struct argp cgroup_args_argp;
  *					  doc, cgroup_loader_children };
  */
 extern const struct argp_child cgroup_loader_children[];
-#define CGROUP_ARGS_DOC "--cgroup PATH | -- COMMAND [ARGS...]"
+#define CGROUP_ARGS_DOC "--cgroup PATH [-- COMMAND [ARGS...]] | -- COMMAND [ARGS...]"
 
 /* cgroup_target_open() with what the command line said. */
 int cgroup_args_open(struct cgroup_target *t);

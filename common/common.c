@@ -15,16 +15,57 @@
 #include "common.h"
 
 struct common_env env = { .interval = 1 };
+
+enum { OPT_USAGE = 0x7f00 };
 const char *prog_name = "catalog";
 volatile sig_atomic_t exiting;
+const char *after_dashdash;
 
 static const struct argp_option common_options[] = {
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug output (verifier log on failure)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop by itself after SECONDS", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Print statistics every SECONDS (default 1)", 0 },
-	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
+	{ "help", 'h', NULL, 0, "Show this help", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Show a short usage message", -1 },
 	{},
 };
+
+/* Does the option named by arg ("--name[=v]" or "-x") exist and take a value? */
+static const struct argp_option *find_option(const struct argp *a, const char *arg)
+{
+	const struct argp_option *o;
+	const struct argp_child *c;
+	size_t n;
+
+	for (o = a->options; o && (o->name || o->key || o->doc); o++) {
+		if (arg[1] == '-') {
+			n = strcspn(arg + 2, "=");
+			if (o->name && n && !strncmp(o->name, arg + 2, n) && !o->name[n])
+				return o;
+		} else if (arg[1] && o->key == arg[strlen(arg) - 1]) {
+			return o;
+		}
+	}
+	for (c = a->children; c && c->argp; c++)
+		if ((o = find_option(c->argp, arg)))
+			return o;
+	return NULL;
+}
+
+/*
+ * argp runs with ARGP_NO_ERRS, so that a bad option gets the same two
+ * lines as every other usage error (getopt's own message and argp's
+ * "Try" line wrap after 79 columns with a long program name).
+ */
+static void option_error(struct argp_state *state)
+{
+	const char *arg = state->next > 0 ? state->argv[state->next - 1] : "";
+	const struct argp_option *o = arg[0] == '-' ? find_option(state->root_argp, arg) : NULL;
+
+	if (o && o->arg)
+		usage_error("option %s needs a value (%s)", quote_arg(arg), o->arg);
+	usage_error("unrecognized option: %s", quote_arg(arg));
+}
 
 static error_t common_parse(int key, char *arg, struct argp_state *state)
 {
@@ -39,11 +80,17 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 		env.interval = parse_long(arg, "interval", 1, 3600);
 		break;
 	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		argp_help(state->root_argp, stdout, ARGP_HELP_STD_HELP, (char *)prog_name);
+		exit(EXIT_OK);
+	case OPT_USAGE:
+		argp_help(state->root_argp, stdout, ARGP_HELP_USAGE, (char *)prog_name);
+		exit(EXIT_OK);
+	case ARGP_KEY_ERROR:
+		option_error(state);
 		break;
 	case ARGP_KEY_ARG:
 		/* Last in every loader's argp: no one before us wanted it. */
-		usage_error("unexpected argument: %s", arg);
+		usage_error("unexpected argument: %s", quote_arg(arg));
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -81,10 +128,19 @@ void common_init(const struct argp *argp, int argc, char **argv, void *input)
 	const char *slash = strrchr(argv[0], '/');
 
 	prog_name = slash ? slash + 1 : argv[0];
+	/* getopt names the program by argv[0]: the bare name, as in our messages. */
+	argv[0] = (char *)prog_name;
 	/* Banner and stats lines reach a pipe (a test, a script) as printed. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	argp_err_exit_status = EXIT_USAGE;
-	if (argp_parse(argp, argc, argv, 0, NULL, input))
+	/* getopt moves words around "--": remember what really follows it. */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			after_dashdash = argv[i + 1];
+			break;
+		}
+	/* Our own --help and errors: see option_error(). */
+	if (argp_parse(argp, argc, argv, ARGP_NO_ERRS | ARGP_NO_HELP, NULL, input))
 		exit(EXIT_USAGE);
 
 	libbpf_set_print(libbpf_log);
@@ -97,14 +153,55 @@ void common_init(const struct argp *argp, int argc, char **argv, void *input)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/*
+	 * A closed terminal or `kill -HUP` stops the loader like SIGTERM:
+	 * final stats line, everything removed. A loader that gives SIGHUP a
+	 * meaning of its own (reload) installs its handler after this.
+	 */
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
+const char *quote_arg(const char *s)
+{
+	/* A few at once: one message may quote two or three arguments. */
+	static char bufs[4][QUOTE_MAX + 8];
+	static unsigned int next;
+	char *b = bufs[next++ % 4];
+	size_t i;
+
+	if (!s)
+		return "(null)";
+	for (i = 0; s[i] && i < QUOTE_MAX; i++)
+		b[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	strcpy(b + i, s[i] ? "..." : "");
+	return b;
+}
+
+/*
+ * The message as one line whatever went into it: control characters
+ * become '?', and a word longer than QUOTE_MAX (an overlong argument a
+ * caller printed with a bare %s) keeps its first QUOTE_MAX bytes and "...".
+ */
 static void vmsg(const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: ", prog_name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char in[8192], out[1024];
+	size_t o = 0, word = 0;
+
+	vsnprintf(in, sizeof(in), fmt, ap);
+	for (const char *p = in; *p && o < sizeof(out) - 8; p++) {
+		word = *p == ' ' ? 0 : word + 1;
+		if (word > QUOTE_MAX) {
+			if (word == QUOTE_MAX + 1) {
+				memcpy(out + o, "...", 3);
+				o += 3;
+			}
+			continue;
+		}
+		out[o++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+	}
+	out[o] = 0;
+	fprintf(stderr, "%s: %s\n", prog_name, out);
 }
 
 int errmsg(const char *fmt, ...)
@@ -203,16 +300,35 @@ void require_root(void)
 
 long parse_long(const char *arg, const char *what, long min, long max)
 {
+	const char *digits = arg + (arg[0] == '-');
 	char *end;
 	long v;
 
+	/*
+	 * Decimal only: base 0 would read "010" as 8 and refuse "08". No
+	 * blanks or '+' either, which strtol would skip quietly.
+	 */
+	if (*digits < '0' || *digits > '9')
+		usage_error("%s: not a number: %s", what, quote_arg(arg));
 	errno = 0;
-	v = strtol(arg, &end, 0);
-	if (errno || end == arg || *end)
-		usage_error("%s: not a number: %s", what, arg);
-	if (v < min || v > max)
-		usage_error("%s: %s is out of range (%ld..%ld)", what, arg, min, max);
+	v = strtol(arg, &end, 10);
+	if (*end)
+		usage_error("%s: not a number: %s", what, quote_arg(arg));
+	if (errno == ERANGE || v < min || v > max)
+		usage_error("%s: %s is out of range (%ld..%ld)", what, quote_arg(arg), min, max);
 	return v;
+}
+
+char *list_next(char **list, const char *what)
+{
+	char *item;
+
+	if (!*list)
+		return NULL;
+	item = strsep(list, ",");
+	if (!*item)
+		usage_error("%s: empty item in the list (give NAME[,NAME...])", what);
+	return item;
 }
 
 int parse_ifindex(const char *name)
@@ -223,7 +339,7 @@ int parse_ifindex(const char *name)
 		usage_error("missing interface name");
 	idx = if_nametoindex(name);
 	if (!idx)
-		usage_error("no such interface: %s", name);
+		usage_error("no such interface: %s", quote_arg(name));
 	return idx;
 }
 

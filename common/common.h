@@ -38,6 +38,8 @@ struct common_env {
 extern struct common_env env;
 extern const char *prog_name;
 extern volatile sig_atomic_t exiting;
+/* The word after the first "--" on the command line as typed, or NULL. */
+extern const char *after_dashdash;
 
 /*
  * The last child of every loader's argp; it also refuses positional
@@ -49,8 +51,8 @@ extern const struct argp_child common_children[];
 
 /*
  * Parse argv with the loader's argp (and common_argp as a child), set
- * prog_name, route libbpf's log through -v, install SIGINT/SIGTERM
- * handlers. Usage errors exit 2.
+ * prog_name, route libbpf's log through -v, install SIGINT/SIGTERM/SIGHUP
+ * handlers (all three stop the loop: `exiting`). Usage errors exit 2.
  */
 void common_init(const struct argp *argp, int argc, char **argv, void *input);
 
@@ -75,9 +77,28 @@ int fail_step(int err, const char *what);
 /* Exit 1 with the CONVENTIONS sentence unless we may do BPF networking. */
 void require_root(void);
 
-/* Parse helpers: exit 2 with a sentence on bad input. */
+/*
+ * User input inside an error message: at most QUOTE_MAX bytes of s, then
+ * "...", control characters as '?'. Four results stay valid at a time.
+ * (Every message is also cut that way, as a safety net, word by word.)
+ */
+#define QUOTE_MAX 64
+const char *quote_arg(const char *s);
+
+/*
+ * Parse helpers: exit 2 with a sentence on bad input. Numbers are
+ * decimal ("010" is ten); signs other than a leading '-' are refused.
+ */
 long parse_long(const char *arg, const char *what, long min, long max);
 int parse_ifindex(const char *name);	/* "no such interface: eth9" */
+
+/*
+ * The next item of a comma-separated option value (what: "--deny"), or
+ * NULL after the last. *list advances; the string is cut in place. An
+ * empty value or an empty item ("", "a,,b", "a,") is a usage error:
+ * silently taking nothing would look like a policy that is not there.
+ */
+char *list_next(char **list, const char *what);
 
 /*
  * The stats loop: call tick(ctx, false) every env.interval seconds until a

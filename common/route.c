@@ -26,7 +26,7 @@ void route_parse_prefix(struct route *r, const char *arg, const char *what,
 	memset(r, 0, sizeof(*r));
 	r->table = RT_TABLE_MAIN;
 	if (alen == 0 || alen >= sizeof(addr))
-		usage_error("%s: not a prefix: %s", what, arg);
+		usage_error("%s: not a prefix: %s", what, quote_arg(arg));
 	memcpy(addr, arg, alen);
 	addr[alen] = 0;
 	if (route_parse_addr(AF_INET6, addr, r->dst))
@@ -34,18 +34,18 @@ void route_parse_prefix(struct route *r, const char *arg, const char *what,
 	else if (route_parse_addr(AF_INET, addr, r->dst))
 		r->family = AF_INET;
 	else if (want_family == AF_INET6)
-		usage_error("%s: not an IPv6 address: %s", what, arg);
+		usage_error("%s: not an IPv6 address: %s", what, quote_arg(arg));
 	else
-		usage_error("%s: not a prefix: %s", what, arg);
+		usage_error("%s: not a prefix: %s", what, quote_arg(arg));
 	if (want_family == AF_INET6 && r->family != AF_INET6)
-		usage_error("%s: not an IPv6 address: %s", what, arg);
+		usage_error("%s: not an IPv6 address: %s", what, quote_arg(arg));
 
 	max = r->family == AF_INET ? 32 : 128;
 	r->prefixlen = slash ? (unsigned int)parse_long(slash + 1, "prefix length", 0, max) : max;
 	/* The kernel refuses host bits behind the prefix; say it first. */
 	for (i = r->prefixlen; i < max; i++)
 		if (r->dst[i / 8] & (0x80 >> (i % 8)))
-			usage_error("%s: %s has host bits set beyond /%u", what, arg, r->prefixlen);
+			usage_error("%s: %s has host bits set beyond /%u", what, quote_arg(arg), r->prefixlen);
 	inet_ntop(r->family, r->dst, addr, sizeof(addr));
 	snprintf(r->text, sizeof(r->text), "%s/%u", addr, r->prefixlen);
 }
@@ -62,7 +62,7 @@ void route_parse_target(struct route *r, const char *prefix, const char *dev,
 void route_parse_via(struct route *r, const char *arg)
 {
 	if (!route_parse_addr(r->family, arg, r->gw))
-		usage_error("via: not an IPv%d address: %s", r->family == AF_INET ? 4 : 6, arg);
+		usage_error("via: not an IPv%d address: %s", r->family == AF_INET ? 4 : 6, quote_arg(arg));
 	r->has_gw = true;
 }
 
@@ -112,6 +112,7 @@ struct find_ctx {
 	route_encap_fn fn;
 	void *data;
 	bool found;
+	struct route match;	/* r with the device and gateway of the route found */
 };
 
 static int find_cb(const struct nlmsghdr *nlh, void *data)
@@ -119,7 +120,7 @@ static int find_cb(const struct nlmsghdr *nlh, void *data)
 	struct find_ctx *ctx = data;
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	const struct route *r = ctx->r;
-	const struct nlattr *a, *dst = NULL, *encap = NULL;
+	const struct nlattr *a, *dst = NULL, *encap = NULL, *oif = NULL, *gw = NULL;
 	unsigned int table = rtm->rtm_table;
 
 	if (rtm->rtm_family != r->family || rtm->rtm_dst_len != r->prefixlen ||
@@ -136,6 +137,12 @@ static int find_cb(const struct nlmsghdr *nlh, void *data)
 		case RTA_ENCAP:
 			encap = a;
 			break;
+		case RTA_OIF:
+			oif = a;
+			break;
+		case RTA_GATEWAY:
+			gw = a;
+			break;
 		}
 	}
 	if (table != r->table || !encap ||
@@ -143,12 +150,18 @@ static int find_cb(const struct nlmsghdr *nlh, void *data)
 					     r->family == AF_INET ? 4 : 16))))
 		return MNL_CB_OK;
 	ctx->found = true;
+	ctx->match = *r;
+	ctx->match.ifindex = oif ? (int)mnl_attr_get_u32(oif) : 0;
+	ctx->match.has_gw = gw && mnl_attr_get_payload_len(gw) <= sizeof(ctx->match.gw);
+	if (ctx->match.has_gw)
+		memcpy(ctx->match.gw, mnl_attr_get_payload(gw), mnl_attr_get_payload_len(gw));
 	if (ctx->fn)
 		ctx->fn(encap, ctx->data);
 	return MNL_CB_OK;
 }
 
-int route_find(struct nl *nl, const struct route *r, route_encap_fn fn, void *data)
+static int route_find_match(struct nl *nl, const struct route *r, route_encap_fn fn,
+			    void *data, struct route *match)
 {
 	struct find_ctx ctx = { .r = r, .fn = fn, .data = data };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -158,7 +171,14 @@ int route_find(struct nl *nl, const struct route *r, route_encap_fn fn, void *da
 
 	rtm->rtm_family = r->family;
 	err = nl_dump(nl, nlh, find_cb, &ctx);
+	if (!err && ctx.found && match)
+		*match = ctx.match;
 	return err ? err : ctx.found;
+}
+
+int route_find(struct nl *nl, const struct route *r, route_encap_fn fn, void *data)
+{
+	return route_find_match(nl, r, fn, data, NULL);
 }
 
 const struct nlattr *route_nested(const struct nlattr *nest, int type)
@@ -218,9 +238,15 @@ int route_clean_stale(struct nl *nl, const struct route *r, int prog_nest, char 
 		      size_t owner_len)
 {
 	struct owner_ctx ctx = { .prog_nest = prog_nest };
+	struct route stale;
 	int found;
 
-	found = route_find(nl, r, owner_cb, &ctx);
+	/*
+	 * Ours by prefix, table and protocol alone: the dead loader may have
+	 * named another device or gateway than this run does, and the delete
+	 * must name the route's own, or the kernel answers ESRCH.
+	 */
+	found = route_find_match(nl, r, owner_cb, &ctx, &stale);
 	if (found <= 0)
 		return found;
 	if (owner_alive(ctx.name)) {
@@ -229,7 +255,7 @@ int route_clean_stale(struct nl *nl, const struct route *r, int prog_nest, char 
 	}
 	warnmsg("removing the stale route %s (program \"%s\") left by a loader that was killed",
 		r->text, ctx.name);
-	return route_del(nl, r);
+	return route_del(nl, &stale);
 }
 
 void route_put_lwt_bpf(struct nlmsghdr *nlh, int where, int prog_fd)

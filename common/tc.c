@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <linux/pkt_sched.h>
@@ -47,6 +48,74 @@ void tc_hook_prepare(struct tc_hook *h, struct bpf_program *prog)
 								      : BPF_TCX_INGRESS);
 }
 
+/*
+ * Which clsact qdiscs a loader of this catalog created: a marker file per
+ * network namespace and interface. A loader that finds the qdisc already
+ * there and sees the marker knows it may remove the qdisc if it is the
+ * last one to use it, so that two overlapping runs leave nothing behind
+ * whichever stops first. A qdisc someone else made has no marker and is
+ * never removed.
+ */
+#define CLSACT_MARK_DIR "/run/ebpf-catalog"
+
+static void clsact_mark_path(int ifindex, char *buf, size_t len)
+{
+	struct stat st = {};
+
+	stat("/proc/self/ns/net", &st);
+	snprintf(buf, len, CLSACT_MARK_DIR "/clsact-%llu-%d", (unsigned long long)st.st_ino,
+		 ifindex);
+}
+
+static void clsact_mark(int ifindex)
+{
+	char path[128];
+	int fd;
+
+	mkdir(CLSACT_MARK_DIR, 0755);
+	clsact_mark_path(ifindex, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+}
+
+static bool clsact_marked(int ifindex)
+{
+	char path[128];
+
+	clsact_mark_path(ifindex, path, sizeof(path));
+	return !access(path, F_OK);
+}
+
+static void clsact_unmark(int ifindex)
+{
+	char path[128];
+
+	clsact_mark_path(ifindex, path, sizeof(path));
+	unlink(path);
+	rmdir(CLSACT_MARK_DIR);		/* only when empty */
+}
+
+/*
+ * The marker goes down before the qdisc is created, so that a loader
+ * killed right after the create leaves no qdisc without one; when the
+ * create finds a qdisc that is not ours, the marker we put is taken back.
+ */
+static bool clsact_premark(int ifindex)
+{
+	bool had = clsact_marked(ifindex);
+
+	if (!had)
+		clsact_mark(ifindex);
+	return had;
+}
+
+static void clsact_postmark(int ifindex, bool premarked, int err)
+{
+	if (err && !premarked)
+		clsact_unmark(ifindex);
+}
+
 static void legacy_cleanup(void *ctx)
 {
 	struct tc_hook *h = ctx;
@@ -57,9 +126,9 @@ static void legacy_cleanup(void *ctx)
 	if (h->attached)
 		bpf_tc_detach(&hook, &o);	/* ENOENT: gone with the interface */
 	h->attached = false;
-	if (h->created_qdisc)
-		tc_clsact_release(h->ifindex, h->ifname);
-	h->created_qdisc = false;
+	if (h->uses_qdisc)
+		tc_clsact_put(h->ifindex, h->ifname, h->created_qdisc);
+	h->uses_qdisc = h->created_qdisc = false;
 }
 
 int tc_hook_attach(struct tc_hook *h, struct bpf_program *prog)
@@ -68,6 +137,7 @@ int tc_hook_attach(struct tc_hook *h, struct bpf_program *prog)
 		    .attach_point = h->egress ? BPF_TC_EGRESS : BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, o, .prog_fd = bpf_program__fd(prog));
 	libbpf_print_fn_t print;
+	bool premarked;
 	int err;
 
 	if (h->path == TC_PATH_TCX) {
@@ -78,12 +148,15 @@ int tc_hook_attach(struct tc_hook *h, struct bpf_program *prog)
 	}
 
 	/* EEXIST is an answer, not an error: keep libbpf from printing it. */
+	premarked = clsact_premark(h->ifindex);
 	print = libbpf_set_print(NULL);
 	err = bpf_tc_hook_create(&hook);
 	libbpf_set_print(print);
+	clsact_postmark(h->ifindex, premarked, err);
 	if (err && err != -EEXIST)
 		return fail_step(err, "creating the clsact qdisc");
 	h->created_qdisc = !err;
+	h->uses_qdisc = true;
 	/* handle and priority 0: the kernel picks free ones and reports them. */
 	err = bpf_tc_attach(&hook, &o);
 	if (err) {
@@ -163,7 +236,11 @@ static int clsact_request(int type, int flags, int ifindex)
 
 int tc_clsact_create(int ifindex)
 {
-	return clsact_request(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, ifindex);
+	bool premarked = clsact_premark(ifindex);
+	int err = clsact_request(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, ifindex);
+
+	clsact_postmark(ifindex, premarked, err);
+	return err;
 }
 
 int tc_clsact_delete(int ifindex)
@@ -173,7 +250,13 @@ int tc_clsact_delete(int ifindex)
 
 static int count_cb(const struct nlmsghdr *nlh, void *data)
 {
-	if (nlh->nlmsg_type == RTM_NEWTFILTER)
+	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+
+	/*
+	 * A dump answers each priority with a message of its own (handle 0)
+	 * before its filters: count the filters only.
+	 */
+	if (nlh->nlmsg_type == RTM_NEWTFILTER && tcm->tcm_handle)
 		(*(int *)data)++;
 	return MNL_CB_OK;
 }
@@ -198,18 +281,30 @@ int tc_clsact_filters(int ifindex)
 	return err ? err : n;
 }
 
-void tc_clsact_release(int ifindex, const char *ifname)
+void tc_clsact_put(int ifindex, const char *ifname, bool created)
 {
-	int n = tc_clsact_filters(ifindex);
+	bool ours = created || clsact_marked(ifindex);
+	int n;
 
+	if (!ours)
+		return;
+	n = tc_clsact_filters(ifindex);
 	if (n > 0) {
-		warnmsg("left the clsact qdisc on %s in place: %d filter(s) added by someone else use it",
-			ifname, n);
+		/* Another loader of ours still on it removes it when it stops. */
+		if (created)
+			warnmsg("left the clsact qdisc on %s in place: %d other filter(s) use it",
+				ifname, n);
 		return;
 	}
 	if (n == 0)
 		tc_clsact_delete(ifindex);
 	/* n < 0: the interface is gone, and its qdisc with it. */
+	clsact_unmark(ifindex);
+}
+
+void tc_clsact_release(int ifindex, const char *ifname)
+{
+	tc_clsact_put(ifindex, ifname, true);
 }
 
 /* The guard process. */
@@ -300,7 +395,7 @@ static error_t tc_target_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (tc_target.ifname)
-			usage_error("unexpected argument: %s", arg);
+			usage_error("unexpected argument: %s", quote_arg(arg));
 		tc_target.ifname = arg;
 		break;
 	case ARGP_KEY_END:

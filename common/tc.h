@@ -49,6 +49,7 @@ struct tc_hook {
 	__u32 handle, priority;	/* legacy: our cls_bpf filter */
 	bool attached;
 	bool created_qdisc;	/* legacy: the clsact qdisc is ours */
+	bool uses_qdisc;	/* legacy: a clsact qdisc (ours or not) holds our filter */
 	struct tc_guard guard;
 };
 
@@ -98,6 +99,13 @@ int tc_clsact_delete(int ifindex);
  * were added to it meanwhile (then say so and leave it).
  */
 void tc_clsact_release(int ifindex, const char *ifname);
+/*
+ * The same for any user of a clsact qdisc: removes it when no filter is
+ * left on it and a loader of this catalog created it (created, or the
+ * creator's marker under /run/ebpf-catalog), so the last user of a shared
+ * qdisc removes it. tc_clsact_release(i, n) is tc_clsact_put(i, n, true).
+ */
+void tc_clsact_put(int ifindex, const char *ifname, bool created);
 
 /*
  * A guard: a child process that waits for the loader to exit and, if the

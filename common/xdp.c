@@ -10,7 +10,7 @@ int parse_xdp_mode(const char *arg)
 		return XDP_MODE_SKB;
 	if (!strcmp(arg, "native") || !strcmp(arg, "drv"))
 		return XDP_MODE_NATIVE;
-	usage_error("unknown XDP mode: %s (use skb or native)", arg);
+	usage_error("unknown XDP mode: %s (use skb or native)", quote_arg(arg));
 }
 
 static const char *attached_name(__u8 attach_mode)
@@ -96,7 +96,7 @@ static error_t xdp_target_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (xdp_target.ifname)
-			usage_error("unexpected argument: %s", arg);
+			usage_error("unexpected argument: %s", quote_arg(arg));
 		xdp_target.ifname = arg;
 		break;
 	case ARGP_KEY_END:

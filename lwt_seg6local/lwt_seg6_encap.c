@@ -40,14 +40,14 @@ static struct {
 static void parse_segs(char *arg)
 {
 	unsigned char addr[SEG6_MAX_SEGS][16];
-	char *tok, *save = NULL;
 	unsigned int n = 0;
+	char *tok;
 
-	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	while ((tok = list_next(&arg, "segs"))) {
 		if (n == SEG6_MAX_SEGS)
 			usage_error("segs: at most %d segments", SEG6_MAX_SEGS);
 		if (!route_parse_addr(AF_INET6, tok, addr[n]))
-			usage_error("segs: a SID must be an IPv6 address: %s", tok);
+			usage_error("segs: a SID must be an IPv6 address: %s", quote_arg(tok));
 		n++;
 	}
 	if (!n)

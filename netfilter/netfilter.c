@@ -80,7 +80,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'P':
 		if (opt.nports == NF_MAX_PORTS)
 			usage_error("at most %d ports", NF_MAX_PORTS);
-		opt.ports[opt.nports++] = parse_long(arg, "drop-port", 1, 65535);
+		opt.ports[opt.nports] = parse_long(arg, "drop-port", 1, 65535);
+		for (int i = 0; i < opt.nports; i++)
+			if (opt.ports[i] == opt.ports[opt.nports])
+				usage_error("drop-port: %d is given twice", opt.ports[i]);
+		opt.nports++;
 		break;
 	case 'f':
 		opt.defrag = true;

@@ -73,6 +73,7 @@ struct act_path {
 	struct tc_hook *h;
 	bool filter;		/* our u32 filter exists */
 	bool created_qdisc;
+	bool uses_qdisc;	/* clsact created or found: tc_clsact_put at the end */
 	struct tc_guard guard;
 };
 
@@ -139,9 +140,9 @@ static void act_cleanup(void *ctx)
 		nl_close(&nl);
 	}
 	a->filter = false;
-	if (a->created_qdisc)
-		tc_clsact_release(a->h->ifindex, a->h->ifname);
-	a->created_qdisc = false;
+	if (a->uses_qdisc)
+		tc_clsact_put(a->h->ifindex, a->h->ifname, a->created_qdisc);
+	a->uses_qdisc = a->created_qdisc = false;
 }
 
 /*
@@ -157,6 +158,7 @@ static int act_attach(struct act_path *a, int prog_fd, char *why, size_t len)
 	if (err && err != -EEXIST)
 		return fail_step(err, "creating the clsact qdisc");
 	a->created_qdisc = !err;
+	a->uses_qdisc = true;
 
 	err = nl_open(&nl);
 	if (err) {

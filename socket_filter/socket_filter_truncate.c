@@ -217,7 +217,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	setsockopt(c.sock, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-	setsockopt(c.sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	/*
+	 * TCP: restart at once over old TIME_WAIT connections. Never for UDP,
+	 * where two sockets with SO_REUSEADDR share the port and the newer
+	 * one takes the datagrams: a second server must be refused instead.
+	 */
+	if (tcp)
+		setsockopt(c.sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	fd = bpf_program__fd(c.skel->progs.socket_filter_truncate);
 	if (setsockopt(c.sock, SOL_SOCKET, SO_ATTACH_BPF, &fd, sizeof(fd))) {
 		err = fail_step(errno, "attaching the filter (SO_ATTACH_BPF)");

@@ -1,0 +1,153 @@
+# The table of every loader the Makefile builds (every DIR/NAME.bpf.c with
+# a DIR/NAME.c), for the hostile/ tests. Source it after lib.sh.
+#
+# One line per loader: NAME KIND BASE...
+#   KIND  iface   IFACE positional (BASE names eth0 of the lab host)
+#         route   --dev DEV and a prefix
+#         cgroup  --cgroup PATH | -- COMMAND (BASE runs COMMAND)
+#         opt     a target that may be left out (runs somewhere by itself)
+#         none    no target at all
+#   BASE  a valid invocation in the pair lab's host a ("cgroup": in the root
+#         namespace, where cgroup v2 is visible), without -d/-i.
+# A loader missing here fails the tests that use the table: add its line.
+#
+# loaders_built: the loaders, DIR/NAME, as the Makefile finds them.
+loaders_built() {
+	local s
+	for s in */*.bpf.c; do
+		[ -f "${s%.bpf.c}.c" ] && echo "${s%.bpf.c}"
+	done
+}
+
+LOADER_TABLE='
+benchtools/hookdrop          iface   tc eth0
+benchtools/pktcost           none
+cgroup_sock/cgroup_sock      cgroup  -- sleep 30
+cgroup_sock_addr/cgroup_sock_addr cgroup -- sleep 30
+cgroup_sockopt/cgroup_sockopt cgroup -- sleep 30
+flow_dissector/flow_dissector none
+lwt_in/lwt_in                route   --route 198.51.100.77/32 --dev eth0
+lwt_seg6local/lwt_seg6_encap route   --route 2001:db8:77::/64 --dev eth0 --segs 2001:db8:1::2
+lwt_seg6local/lwt_seg6local  route   --sid 2001:db8:1::77 --dev eth0
+netfilter/netfilter          none
+pktgen/pktgen                iface   eth0 -n 1
+sched_act/sched_act          iface   eth0
+sched_cls/sched_cls          iface   eth0
+sk_lookup/sk_lookup          none    --steer 7077
+sk_msg/sk_msg                cgroup  -- sleep 30
+sk_reuseport/sk_reuseport    none    --addr 192.0.2.1
+sk_skb/sk_skb                none    --backend 192.0.2.2:7078 --listen 7079
+sock_ops/sock_ops            cgroup  -- sleep 30
+socket_filter/socket_filter  iface   eth0
+socket_filter/socket_filter_truncate none
+xdp/xdp_drop                 iface   eth0
+xdp/xdp_icmp_server          iface   eth0
+xdp/xdp_load_balancer        iface   eth0 --vip 192.0.2.1 --backend 192.0.2.2
+'
+
+# loader_entry DIR/NAME: sets KIND and BASE (an array); 1 when not listed.
+loader_entry() {
+	local line
+	line=$(awk -v n="$1" '$1 == n {$1 = ""; print; exit}' <<<"$LOADER_TABLE")
+	[ -n "$line" ] || return 1
+	read -r KIND line <<<"$line"
+	read -r -a BASE <<<"$line"
+}
+
+# The binary of DIR/NAME: the normal build, or LOADER_ROOT's (make test-asan).
+loader_bin() { echo "${LOADER_ROOT:-.}/$1"; }
+
+# Long-running loaders against a real target, for the signal and
+# concurrency matrices (tests/hostile/signals.sh, twice.sh).
+# GROUP HOST LOADER ARGS...   HOST: lab host, or - for the root namespace
+# (cgroup examples: cgroup v2 is hidden inside ip netns exec).
+RUN_TABLE='
+xdp a  xdp/xdp_drop eth0
+xdp a  xdp/xdp_icmp_server eth0
+xdp a  xdp/xdp_load_balancer eth0 --vip 192.0.2.1 --backend 192.0.2.2
+tc  b  sched_cls/sched_cls eth0
+tc  b  sched_cls/sched_cls --legacy-tc eth0
+tc  b  sched_act/sched_act eth0
+tc  b  sched_act/sched_act --legacy-tc eth0
+tc  b  benchtools/hookdrop tc eth0
+sf  b  socket_filter/socket_filter eth0
+sft a  socket_filter/socket_filter_truncate -p 7080
+lwt a  lwt_in/lwt_in --route 198.51.100.77/32 --dev eth0
+lwt a  lwt_seg6local/lwt_seg6_encap --route 2001:db8:77::/64 --dev eth0 --segs 2001:db8:1::2
+lwt a  lwt_seg6local/lwt_seg6local --sid 2001:db8:1::77 --dev eth0
+nf  a  netfilter/netfilter -P 7081
+fd  a  flow_dissector/flow_dissector
+skl b  sk_lookup/sk_lookup --steer 7077
+skr a  sk_reuseport/sk_reuseport --addr 192.0.2.1 -p 7082
+sks a  sk_skb/sk_skb --backend 192.0.2.2:7078 --listen 7079
+cg1 -  cgroup_sock/cgroup_sock -- sleep 60
+cg2 -  cgroup_sock_addr/cgroup_sock_addr -- sleep 60
+cg3 -  cgroup_sockopt/cgroup_sockopt -- sleep 60
+cg4 -  sock_ops/sock_ops -- sleep 60
+cg5 -  sk_msg/sk_msg -- sleep 60
+'
+# One-shot tools (they stop by themselves): no row.
+ONE_SHOT="benchtools/pktcost pktgen/pktgen"
+# A documented meaning of SIGHUP other than "stop".
+HUP_RELOADS="xdp/xdp_load_balancer"
+
+
+# Helpers of the run matrices (they need lib.sh's LAB and TMP, and CG2).
+# held PID: the ids of the programs and links PID holds ("prog 12",
+# "link 3"), from its descriptors' fdinfo (bpftool's pid listing needs
+# BPF iterators, which this kernel may lack).
+held() {
+	cat /proc/"$1"/fdinfo/* 2>/dev/null |
+		awk '/^link_id:/ {print "link " $2} /^prog_id:/ {print "prog " $2}' | sort -u
+}
+
+holds() { [ -n "$(held "$1")" ]; }
+
+# gone IDS...: none of these programs or links exists any more.
+gone() {
+	local kind id
+	while read -r kind id; do
+		[ -n "$id" ] || continue
+		bpftool "$kind" show id "$id" 2>/dev/null | grep -q "^$id:" && { echo "$kind $id"; return 1; }
+	done <<<"$1"
+	return 0
+}
+
+# traces P: what a loader named P may leave in the lab (the hosts in
+# TRACE_HOSTS, default both) or the root namespace.
+traces() {
+	local h hosts=${TRACE_HOSTS:-a b}
+	for h in $hosts; do
+		in_ns $h ip route show proto 235 | grep -F "$1:"
+		in_ns $h ip -6 route show proto 235 | grep -F "$1:"
+		in_ns $h tc qdisc show | grep -e clsact -e ingress
+		in_ns $h ip -o link show | grep -o ' xdp[a-z]* '
+	done
+	[ -n "$CG2" ] && find "$CG2" -maxdepth 1 -name "$1-*"
+	find /sys/fs/bpf -maxdepth 2 -name "*$1*" 2>/dev/null
+}
+clean() {
+	local i
+	for i in $(seq 50); do
+		[ -z "$(traces "$1")$(gone "$2" || echo x)" ] && return 0
+		sleep 0.1
+	done
+	traces "$1"
+	gone "$2"
+	return 1
+}
+
+# start W HOST BIN ARGS...: run it (-i 3600: the banner, then only the
+# final stats line); PID and IDS set; 1 when no banner came.
+start() {
+	local w=$1 host=$2
+	shift 2
+	set -- "$1" -i 3600 "${@:2}"
+	[ "$host" = - ] || set -- ip netns exec "$LAB-$host" "$@"
+	"$@" >"$w.out" 2>"$w.err" </dev/null &
+	PID=$!
+	wait_for 20 test -s "$w.out" && wait_for 10 holds "$PID"
+	IDS=$(held "$PID")
+	kill -0 "$PID" 2>/dev/null && [ -s "$w.out" ]
+}
+
