@@ -57,7 +57,7 @@ TOOLCHAIN_OK := $(OUTPUT)/toolchain.ok
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean vmlinux check-env setup demo test test-bins bench help $(APP_DIRS)
+.PHONY: all clean vmlinux check-env setup demo test test-bins bench help vmtest clean-vmtest $(APP_DIRS)
 
 all: $(APPS)
 
@@ -66,10 +66,13 @@ help:
 	@echo "make DIR            build one directory: $(APP_DIRS)"
 	@echo "make test [T=PAT]   set up, build and run the tests (PAT: xdp, xdp/icmp ...)"
 	@echo "make demo           set up, build and run the XDP ICMP demo"
+	@echo "make vmtest KERNEL=6.1|6.12|FILE.deb [T=PAT]"
+	@echo "                    run the tests on that kernel under QEMU (cache: $(VMTEST_CACHE))"
 	@echo "make check-env      what this kernel and toolchain support, per example"
 	@echo "make vmlinux        regenerate $(VMLINUX_DIR)/vmlinux.h from this kernel"
 	@echo "make bench          run the benchmarks (scripts/bench)"
 	@echo "make clean          remove binaries and $(OUTPUT)/"
+	@echo "make clean-vmtest   remove the kernels and busybox that make vmtest downloaded"
 	@echo "V=1                 show every command"
 
 # `make xdp` builds the binaries of xdp/.
@@ -172,3 +175,18 @@ bench: setup
 clean:
 	$(call msg,CLEAN,$(OUTPUT) and binaries)
 	$(Q)rm -rf $(OUTPUT) $(APPS)
+
+# Another kernel under QEMU: scripts/vmtest.sh downloads it (and
+# busybox-static) into VMTEST_CACHE, installs nothing but QEMU.
+VMTEST_CACHE ?= /var/cache/ebpf-catalog-vmtest
+export VMTEST_CACHE
+
+vmtest:
+	@test -n "$(KERNEL)" || { echo "usage: make vmtest KERNEL=6.1|6.12|FILE.deb [T=PATTERN]" >&2; exit 2; }
+	@scripts/setup.sh --vmtest
+	@$(MAKE) --no-print-directory test-bins
+	@scripts/vmtest.sh --kernel $(KERNEL) $(if $(T),T=$(T))
+
+clean-vmtest:
+	$(call msg,CLEAN,$(VMTEST_CACHE) and $(OUTPUT)/vmtest)
+	$(Q)rm -rf $(VMTEST_CACHE) $(OUTPUT)/vmtest
