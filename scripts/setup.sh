@@ -5,6 +5,7 @@
 #
 #   sudo scripts/setup.sh           install what is missing, then check versions
 #   scripts/setup.sh --check        only check, install nothing (exit 1 if short)
+#   sudo scripts/setup.sh --vmtest  also install QEMU for `make vmtest` (Debian/Ubuntu)
 #
 # Debian 12 is the tested path (libbpf-dev, bpftool and linux-libc-dev from
 # bookworm-backports, clang-19 from main). Debian 13, Ubuntu 24.04 and Fedora
@@ -40,8 +41,14 @@ jq jq
 taskset util-linux
 stdbuf coreutils"
 
-CHECK_ONLY=0
-[ "${1:-}" = "--check" ] && CHECK_ONLY=1
+CHECK_ONLY=0 VMTEST=0
+for a in "$@"; do
+	case $a in
+	--check) CHECK_ONLY=1 ;;
+	--vmtest) VMTEST=1 ;;
+	*) echo "usage: $0 [--check] [--vmtest]" >&2; exit 2 ;;
+	esac
+done
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
@@ -143,6 +150,26 @@ install_fedora() {
 		util-linux python3 coreutils nftables iptables-nft busybox socat \
 		gnuplot wrk jq
 }
+
+# `make vmtest` boots other kernels under QEMU (scripts/vmtest.sh). Only
+# QEMU is installed: the kernels and busybox-static are downloaded and
+# unpacked into a cache, never installed.
+install_vmtest() {
+	command -v qemu-system-x86_64 >/dev/null 2>&1 && { say "qemu-system-x86_64 present"; return 0; }
+	[ "$CHECK_ONLY" = 1 ] && { say "command qemu-system-x86_64 missing (package qemu-system-x86)"; return 1; }
+	[ "$(id -u)" = 0 ] || die "needs root to install packages: run 'sudo $0 --vmtest'"
+	case $DISTRO in
+	debian|ubuntu)
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			qemu-system-x86 ;;
+	fedora) dnf install -y qemu-system-x86-core ;;
+	*) die "install QEMU (qemu-system-x86_64) by hand" ;;
+	esac
+}
+if [ "$VMTEST" = 1 ]; then
+	install_vmtest || exit 1
+fi
 
 if check_all >/dev/null 2>&1; then
 	say "everything is present (clang $(clang_version), libbpf $(libbpf_version), bpftool $(bpftool_version)); nothing to do"
