@@ -28,12 +28,41 @@ LDLIBS     += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -le
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Wno-unused-function -I$(VMLINUX_DIR) -Icommon
 
+# LIBBPF_SRC=1: link a pinned libbpf release built statically from its
+# source tarball into $(OUTPUT)/libbpf, for distributions whose libbpf is
+# older than 1.3 (Ubuntu 22.04 has 0.5). `sudo scripts/setup.sh
+# --libbpf-from-source` fetches the tarball into LIBBPF_CACHE. After
+# switching between the two, run `make clean`.
+LIBBPF_VERSION := 1.4.6
+LIBBPF_CACHE   ?= /var/cache/ebpf-catalog-libbpf
+LIBBPF_TARBALL ?= $(LIBBPF_CACHE)/libbpf-$(LIBBPF_VERSION).tar.gz
+ifeq ($(LIBBPF_SRC),1)
+LIBBPF_DIR    := $(abspath $(OUTPUT))/libbpf
+LIBBPF_A      := $(LIBBPF_DIR)/lib/libbpf.a
+LIBBPF_CFLAGS := -I$(LIBBPF_DIR)/include
+LDLIBS        := $(LIBBPF_A) -lelf -lz -lmnl
+BPF_CFLAGS    += -I$(LIBBPF_DIR)/include
+export PKG_CONFIG_PATH := $(LIBBPF_DIR)/lib/pkgconfig
+endif
+
 ifeq ($(V),1)
 Q :=
 msg :=
 else
 Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+ifeq ($(LIBBPF_SRC),1)
+$(LIBBPF_A):
+	@test -r $(LIBBPF_TARBALL) || { echo "no $(LIBBPF_TARBALL): run 'sudo scripts/setup.sh --libbpf-from-source' (or set LIBBPF_TARBALL)" >&2; exit 1; }
+	$(call msg,LIBBPF,$(LIBBPF_VERSION) from $(LIBBPF_TARBALL))
+	$(Q)rm -rf $(LIBBPF_DIR) && mkdir -p $(LIBBPF_DIR)/src $(LIBBPF_DIR)/obj
+	$(Q)tar -xzf $(LIBBPF_TARBALL) -C $(LIBBPF_DIR)/src --strip-components=1
+	$(Q)$(MAKE) --no-print-directory -s -C $(LIBBPF_DIR)/src/src BUILD_STATIC_ONLY=1 \
+		OBJDIR=$(LIBBPF_DIR)/obj DESTDIR=$(LIBBPF_DIR) PREFIX= LIBDIR=/lib \
+		INCLUDEDIR=/include UAPIDIR=/include install install_uapi_headers >/dev/null
+	$(Q)sed -i -e 's|^prefix=.*|prefix=$(LIBBPF_DIR)|' -e 's|^libdir=.*|libdir=$${prefix}/lib|' $(LIBBPF_DIR)/lib/pkgconfig/libbpf.pc
 endif
 
 # Example discovery.
@@ -81,7 +110,7 @@ $(1): $(filter $(1)/%,$(APPS))
 endef
 $(foreach d,$(APP_DIRS),$(eval $(call dir_rule,$(d))))
 
-$(TOOLCHAIN_OK): scripts/check-toolchain.sh
+$(TOOLCHAIN_OK): scripts/check-toolchain.sh $(LIBBPF_A)
 	$(Q)mkdir -p $(@D)
 	$(Q)CLANG="$(CLANG)" BPFTOOL="$(BPFTOOL)" PKG_CONFIG="$(PKG_CONFIG)" \
 		scripts/check-toolchain.sh
