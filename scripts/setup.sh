@@ -43,7 +43,8 @@ gnuplot gnuplot-nox
 wrk wrk
 jq jq
 taskset util-linux
-stdbuf coreutils"
+stdbuf coreutils
+sysctl procps"
 
 CHECK_ONLY=0 VMTEST=0 LIBBPF_FROM_SOURCE=0
 for a in "$@"; do
@@ -164,7 +165,7 @@ install_fedora() {
 		elfutils-libelf-devel zlib-devel libmnl-devel pkgconf-pkg-config \
 		kernel-headers iproute iputils nmap-ncat curl iperf3 tcpdump ethtool \
 		util-linux python3 coreutils nftables iptables-nft busybox socat \
-		gnuplot wrk jq
+		gnuplot wrk jq procps-ng
 }
 
 # `make vmtest` boots other kernels under QEMU (scripts/vmtest.sh). Only
