@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the tests of a checkout on another kernel, under QEMU.
 #
-#   sudo scripts/vmtest.sh [--kernel] KERNEL [T=PATTERN | PATTERN]
+#   sudo scripts/vmtest.sh [--kernel] KERNEL [T="PATTERN..." | PATTERN]
 #   sudo scripts/vmtest.sh [--kernel] KERNEL -- COMMAND [ARG...]
 #
 # KERNEL is 6.1 or 6.12 (the newest Debian package of that series the
@@ -216,8 +216,9 @@ for p in "${order[@]:-}"; do
 done
 
 if [ ${#CMD[@]} = 0 ]; then
-	CMD=(tests/run.sh)
-	[ -n "$PATTERN" ] && CMD+=("$PATTERN")
+	# T="xdp/ sched_cls/": the tests any of the patterns selects.
+	read -ra pats <<<"$PATTERN"
+	CMD=(tests/run.sh "${pats[@]}")
 fi
 {
 	printf 'TREE=%q\n' "$TREE"
