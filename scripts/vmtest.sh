@@ -274,6 +274,11 @@ case $TREE in /tmp/*|/run/*)
 	bb mkdir -p /vmtest/tree
 	bb mount --bind "$TREE" /vmtest/tree && moved=1 ;;
 esac
+# devtmpfs has no /dev/fd: bash's <(...) needs it.
+bb ln -sf /proc/self/fd /dev/fd
+bb ln -sf /proc/self/fd/0 /dev/stdin
+bb ln -sf /proc/self/fd/1 /dev/stdout
+bb ln -sf /proc/self/fd/2 /dev/stderr
 m devpts /dev/pts
 m tmpfs /dev/shm
 m tmpfs /tmp mode=1777
@@ -296,6 +301,8 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8 TEST_TIMEOUT
 echo "vmtest: guest $KREL, $(bb nproc) CPUs, up $(bb cut -d' ' -f1 /proc/uptime)s, running: ${CMD[*]}"
 if cd "$TREE"; then
+	# Only this run's logs come back (the host's are under the overlay).
+	bb rm -rf .output/test-logs
 	"${CMD[@]}" </dev/null
 	rc=$?
 else
