@@ -214,7 +214,7 @@ vmtest:
 	@test -n "$(KERNEL)" || { echo "usage: make vmtest KERNEL=6.1|6.12|FILE.deb [T=PATTERN]" >&2; exit 2; }
 	@scripts/setup.sh --vmtest
 	@$(MAKE) --no-print-directory test-bins
-	@scripts/vmtest.sh --kernel $(KERNEL) $(if $(T),T=$(T))
+	@scripts/vmtest.sh --kernel $(KERNEL) $(if $(T),"T=$(T)")
 
 clean-vmtest:
 	$(call msg,CLEAN,$(VMTEST_CACHE) and $(OUTPUT)/vmtest)
