@@ -34,12 +34,41 @@ LDLIBS     += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -le
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Wno-unused-function -I$(VMLINUX_DIR) -Icommon
 
+# LIBBPF_SRC=1: link a pinned libbpf release built statically from its
+# source tarball into $(OUTPUT)/libbpf, for distributions whose libbpf is
+# older than 1.3 (Ubuntu 22.04 has 0.5). `sudo scripts/setup.sh
+# --libbpf-from-source` fetches the tarball into LIBBPF_CACHE. After
+# switching between the two, run `make clean`.
+LIBBPF_VERSION := 1.4.6
+LIBBPF_CACHE   ?= /var/cache/ebpf-catalog-libbpf
+LIBBPF_TARBALL ?= $(LIBBPF_CACHE)/libbpf-$(LIBBPF_VERSION).tar.gz
+ifeq ($(LIBBPF_SRC),1)
+LIBBPF_DIR    := $(abspath $(OUTPUT))/libbpf
+LIBBPF_A      := $(LIBBPF_DIR)/lib/libbpf.a
+LIBBPF_CFLAGS := -I$(LIBBPF_DIR)/include
+LDLIBS        := $(LIBBPF_A) -lelf -lz -lmnl
+BPF_CFLAGS    += -I$(LIBBPF_DIR)/include
+export PKG_CONFIG_PATH := $(LIBBPF_DIR)/lib/pkgconfig
+endif
+
 ifeq ($(V),1)
 Q :=
 msg :=
 else
 Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+ifeq ($(LIBBPF_SRC),1)
+$(LIBBPF_A):
+	@test -r $(LIBBPF_TARBALL) || { echo "no $(LIBBPF_TARBALL): run 'sudo scripts/setup.sh --libbpf-from-source' (or set LIBBPF_TARBALL)" >&2; exit 1; }
+	$(call msg,LIBBPF,$(LIBBPF_VERSION) from $(LIBBPF_TARBALL))
+	$(Q)rm -rf $(LIBBPF_DIR) && mkdir -p $(LIBBPF_DIR)/src $(LIBBPF_DIR)/obj
+	$(Q)tar -xzf $(LIBBPF_TARBALL) -C $(LIBBPF_DIR)/src --strip-components=1
+	$(Q)$(MAKE) --no-print-directory -s -C $(LIBBPF_DIR)/src/src BUILD_STATIC_ONLY=1 \
+		OBJDIR=$(LIBBPF_DIR)/obj DESTDIR=$(LIBBPF_DIR) PREFIX= LIBDIR=/lib \
+		INCLUDEDIR=/include UAPIDIR=/include install install_uapi_headers >/dev/null
+	$(Q)sed -i -e 's|^prefix=.*|prefix=$(LIBBPF_DIR)|' -e 's|^libdir=.*|libdir=$${prefix}/lib|' $(LIBBPF_DIR)/lib/pkgconfig/libbpf.pc
 endif
 
 # Example discovery.
@@ -64,7 +93,7 @@ TOOLCHAIN_OK := $(OUTPUT)/toolchain.ok
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean vmlinux check-env setup demo doctest test test-bins test-asan bench help $(APP_DIRS)
+.PHONY: all clean vmlinux check-env setup demo doctest test test-bins test-asan bench help vmtest clean-vmtest $(APP_DIRS)
 
 all: $(BINS)
 
@@ -75,12 +104,15 @@ help:
 	@echo "make test-asan      the hostile/ tests against loaders built with ASan + UBSan"
 	@echo "make demo           set up, build and run the XDP ICMP demo"
 	@echo "make doctest [DOC=README.md]  run the READMEs' marked recipes (part of make test)"
+	@echo "make vmtest KERNEL=6.1|6.12|FILE.deb [T=PAT]"
+	@echo "                    run the tests on that kernel under QEMU (cache: $(VMTEST_CACHE))"
 	@echo "make check-env      what this kernel and toolchain support, per example"
 	@echo "make vmlinux        regenerate $(VMLINUX_DIR)/vmlinux.h from this kernel"
 	@echo "make bench          run the benchmarks (scripts/bench)"
 	@echo "make new NAME=mytool FROM=xdp/xdp_drop [DEST=../mytool]"
 	@echo "                    start your own tool from an example (scripts/new.sh)"
 	@echo "make clean          remove binaries and $(OUTPUT)/"
+	@echo "make clean-vmtest   remove the kernels and busybox that make vmtest downloaded"
 	@echo "V=1                 show every command"
 
 # `make xdp` builds the binaries of xdp/.
@@ -89,7 +121,7 @@ $(1): $(addprefix $(BINDIR),$(filter $(1)/%,$(APPS)))
 endef
 $(foreach d,$(APP_DIRS),$(eval $(call dir_rule,$(d))))
 
-$(TOOLCHAIN_OK): scripts/check-toolchain.sh
+$(TOOLCHAIN_OK): scripts/check-toolchain.sh $(LIBBPF_A)
 	$(Q)mkdir -p $(@D)
 	$(Q)CLANG="$(CLANG)" BPFTOOL="$(BPFTOOL)" PKG_CONFIG="$(PKG_CONFIG)" \
 		scripts/check-toolchain.sh
@@ -223,3 +255,18 @@ gitignore:
 clean:
 	$(call msg,CLEAN,$(OUTPUT) and binaries)
 	$(Q)rm -rf $(OUTPUT) $(BINS)
+
+# Another kernel under QEMU: scripts/vmtest.sh downloads it (and
+# busybox-static) into VMTEST_CACHE, installs nothing but QEMU.
+VMTEST_CACHE ?= /var/cache/ebpf-catalog-vmtest
+export VMTEST_CACHE
+
+vmtest:
+	@test -n "$(KERNEL)" || { echo "usage: make vmtest KERNEL=6.1|6.12|FILE.deb [T=PATTERN]" >&2; exit 2; }
+	@scripts/setup.sh --vmtest
+	@$(MAKE) --no-print-directory test-bins
+	@scripts/vmtest.sh --kernel $(KERNEL) $(if $(T),"T=$(T)")
+
+clean-vmtest:
+	$(call msg,CLEAN,$(VMTEST_CACHE) and $(OUTPUT)/vmtest)
+	$(Q)rm -rf $(VMTEST_CACHE) $(OUTPUT)/vmtest

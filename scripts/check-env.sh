@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # make check-env: what this kernel and toolchain support, and for each of
 # the sixteen examples whether it can run here (ready) or what is missing.
-# Program types are probed by loading one (bpftool feature probe); attach
-# features by kernel config where the kernel exposes it (/proc/config.gz),
-# by trying them in a throwaway namespace, or by version.
+# Program types are probed by loading one (bpftool feature probe), and each
+# example's own BPF object, when built, by loading it (the verifier of an
+# older kernel may refuse what a newer one accepts); attach features by
+# the kernel's BTF or config (/proc/config.gz), by trying them in a
+# throwaway namespace, or by version.
 set -u
 export PATH="$PATH:/usr/sbin:/sbin"
 
@@ -69,22 +71,61 @@ act_bpf_probe() {
 	esac
 }
 
+# load_probe DIR: load every built BPF object of DIR's examples, as
+# bpftool prog loadall (pinned in a throwaway bpffs directory, removed at
+# once). Prints "+NAME" for each object that loads, "!NAME ... (why)" for
+# each one the kernel refuses.
+BPFFS=$(awk '$3 == "bpf" {print $2; exit}' /proc/mounts)
+load_probe() {
+	local o name dir log why
+	[ -n "$BPFFS" ] || return 0
+	for o in .output/"$1"/*.bpf.o; do
+		case $o in *.tmp.bpf.o) continue ;; esac
+		[ -e "$o" ] || { echo "~objects not built: run make first for a load test"; return 0; }
+		name=$(basename "$o" .bpf.o)
+		[ -e "$1/$name.c" ] || continue
+		dir=$BPFFS/checkenv$$
+		mkdir -p "$dir"
+		if log=$(bpftool -d prog loadall "$o" "$dir" 2>&1); then
+			rm -rf "$dir"
+			echo "+$name"
+			continue
+		fi
+		rm -rf "$dir"
+		# The verifier's last word before its statistics, else libbpf's.
+		why=$(sed -n '/-- BEGIN PROG LOAD LOG --/,/-- END PROG LOAD LOG --/p' <<<"$log" |
+			grep -v -e '^processed ' -e '^verification time' -e '^stack depth' \
+				-e '^libbpf' -e '^-- ' -e '^$' | tail -n1)
+		[ -n "$why" ] && why="verifier: $why"
+		[ -n "$why" ] || why=$(grep -m1 -e 'failed' -e 'Error' <<<"$log" | sed 's/^libbpf: //')
+		echo "!$name does not load (${why:-bpftool prog loadall failed})"
+	done
+}
+
 echo "Examples"
 # row DIR PROG_TYPE REASON...: a reason starting with ~ is a caveat that
 # leaves the example runnable; any other one means it cannot run here.
 row() {
-	local dir=$1 type=$2 missing="" notes="" r
+	local dir=$1 type=$2 missing="" notes="" refused="" loaded="" r
 	shift 2
-	have_type "$type" || missing="program type $type cannot be loaded"
+	if have_type "$type"; then
+		while read -r r; do set -- "$@" "$r"; done < <(load_probe "$dir")
+	else
+		missing="program type $type cannot be loaded"
+	fi
 	for r in "$@"; do
 		case $r in
 		"") ;;
 		"~"*) notes="${notes:+$notes; }${r#"~"}" ;;
+		"!"*) refused="${refused:+$refused; }${r#"!"}" ;;
+		"+"*) loaded="${loaded:+$loaded, }${r#"+"}" ;;
 		*) missing="${missing:+$missing; }$r" ;;
 		esac
 	done
-	if [ -n "$missing" ]; then
-		printf '  %-18s missing: %s\n' "$dir" "$missing"
+	if [ -n "$missing" ] || { [ -n "$refused" ] && [ -z "$loaded" ]; }; then
+		printf '  %-18s missing: %s\n' "$dir" "$missing${missing:+${refused:+; }}$refused"
+	elif [ -n "$refused" ]; then
+		printf '  %-18s partly: %s ready%s; %s\n' "$dir" "$loaded" "${notes:+ ($notes)}" "$refused"
 	else
 		printf '  %-18s ready%s\n' "$dir" "${notes:+ ($notes)}"
 	fi
@@ -92,8 +133,10 @@ row() {
 cg() { [ -n "$CG2" ] || echo "cgroup v2 not mounted"; need_config CONFIG_CGROUP_BPF "cgroup BPF"; }
 
 row socket_filter socket_filter
+# tcx: the kernel's BTF names its attach types when it has them (6.6).
 row sched_cls sched_cls "$(need_config CONFIG_NET_CLS_BPF cls_bpf)" \
-	"$(ver_ge "$KVER" 6.6 || echo "~no tcx before 6.6: uses clsact + cls_bpf")"
+	"$(grep -qa BPF_TCX_INGRESS /sys/kernel/btf/vmlinux 2>/dev/null ||
+		echo "~no tcx (Linux 6.6): uses clsact + cls_bpf")"
 fb=$(act_bpf_probe)
 row sched_act sched_act "$fb"
 row xdp xdp "$(need_version 5.9 'XDP BPF links')"

@@ -5,6 +5,11 @@
 #
 #   sudo scripts/setup.sh           install what is missing, then check versions
 #   scripts/setup.sh --check        only check, install nothing (exit 1 if short)
+#   sudo scripts/setup.sh --vmtest  also install QEMU for `make vmtest` (Debian/Ubuntu)
+#   sudo scripts/setup.sh --libbpf-from-source
+#                                   fetch the source of libbpf 1.4.6 for `make LIBBPF_SRC=1`
+#                                   (a static libbpf in .output/), where the
+#                                   distribution's libbpf is older than 1.3
 #
 # Debian 12 is the tested path (libbpf-dev, bpftool and linux-libc-dev from
 # bookworm-backports, clang-19 from main). Debian 13, Ubuntu 24.04 and Fedora
@@ -45,14 +50,30 @@ haproxy haproxy
 nginx nginx-light
 redis-server redis-server
 redis-cli redis-tools
-redis-benchmark redis-tools"
+redis-benchmark redis-tools
+sysctl procps"
 
 # Servers the tests and benchmarks start themselves, each with its own config in its
 # own namespace: installing them must neither start nor enable them.
 SERVICE_PKGS="haproxy nginx-light redis-server"
 
-CHECK_ONLY=0
-[ "${1:-}" = "--check" ] && CHECK_ONLY=1
+CHECK_ONLY=0 VMTEST=0 LIBBPF_FROM_SOURCE=0
+for a in "$@"; do
+	case $a in
+	--check) CHECK_ONLY=1 ;;
+	--vmtest) VMTEST=1 ;;
+	--libbpf-from-source) LIBBPF_FROM_SOURCE=1 ;;
+	*) echo "usage: $0 [--check] [--vmtest] [--libbpf-from-source]" >&2; exit 2 ;;
+	esac
+done
+
+# The libbpf release `make LIBBPF_SRC=1` builds, and where its tarball is
+# kept (the Makefile's LIBBPF_CACHE and LIBBPF_TARBALL say the same).
+LIBBPF_SRC_VERSION=1.4.6
+LIBBPF_SRC_DEBIAN=1.4.6-1~bpo12+1	# bookworm-backports; its .orig.tar.gz is the upstream release
+LIBBPF_SRC_SHA256=d4cf3ee697d9bd959ad3c0f5c6757370a2559e54448761271e15a23c31c1082e
+LIBBPF_CACHE=${LIBBPF_CACHE:-/var/cache/ebpf-catalog-libbpf}
+LIBBPF_TARBALL=$LIBBPF_CACHE/libbpf-$LIBBPF_SRC_VERSION.tar.gz
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
@@ -95,7 +116,10 @@ check_all() {
 		say "clang ${v:-missing}: need >= $MIN_CLANG (package clang-19 or newer)"; ok=1
 	fi
 	v=$(libbpf_version)
-	if [ -z "$v" ] || ! ver_ge "$v" "$MIN_LIBBPF"; then
+	if [ "$LIBBPF_FROM_SOURCE" = 1 ]; then
+		[ -s "$LIBBPF_TARBALL" ] ||
+			{ say "libbpf $LIBBPF_SRC_VERSION source missing ($LIBBPF_TARBALL)"; ok=1; }
+	elif [ -z "$v" ] || ! ver_ge "$v" "$MIN_LIBBPF"; then
 		say "libbpf ${v:-missing}: need >= $MIN_LIBBPF (libbpf-dev; on Debian 12 from bookworm-backports)"; ok=1
 	fi
 	v=$(bpftool_version)
@@ -188,8 +212,80 @@ install_fedora() {
 		elfutils-libelf-devel zlib-devel libmnl-devel pkgconf-pkg-config \
 		kernel-headers iproute iputils nmap-ncat curl iperf3 tcpdump ethtool \
 		util-linux python3 coreutils nftables iptables-nft busybox socat \
-		gnuplot wrk jq xdp-tools haproxy nginx redis
+		gnuplot wrk jq xdp-tools haproxy nginx redis procps-ng
 }
+
+# `make vmtest` boots other kernels under QEMU (scripts/vmtest.sh). Only
+# QEMU is installed: the kernels and busybox-static are downloaded and
+# unpacked into a cache, never installed.
+install_vmtest() {
+	command -v qemu-system-x86_64 >/dev/null 2>&1 && { say "qemu-system-x86_64 present"; return 0; }
+	[ "$CHECK_ONLY" = 1 ] && { say "command qemu-system-x86_64 missing (package qemu-system-x86)"; return 1; }
+	[ "$(id -u)" = 0 ] || die "needs root to install packages: run 'sudo $0 --vmtest'"
+	case $DISTRO in
+	debian|ubuntu)
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			qemu-system-x86 ;;
+	fedora) dnf install -y qemu-system-x86-core ;;
+	*) die "install QEMU (qemu-system-x86_64) by hand" ;;
+	esac
+}
+if [ "$VMTEST" = 1 ]; then
+	install_vmtest || exit 1
+fi
+
+# The upstream release tarball of libbpf, for a static build in the tree's
+# .output/ (never in the repository). Debian's archive carries it as the
+# .orig.tar.gz of its source package: fetched with apt-get source from a
+# deb-src entry of its own. Elsewhere, from the release's GitHub tag.
+fetch_libbpf_source() {
+	local list=/etc/apt/sources.list.d/ebpf-catalog-libbpf-src.sources tmp f
+	[ -s "$LIBBPF_TARBALL" ] && { say "libbpf $LIBBPF_SRC_VERSION source present ($LIBBPF_TARBALL)"; return 0; }
+	[ "$CHECK_ONLY" = 1 ] && { say "libbpf $LIBBPF_SRC_VERSION source missing"; return 1; }
+	[ "$(id -u)" = 0 ] || die "needs root to fetch into $LIBBPF_CACHE: run 'sudo $0 --libbpf-from-source'"
+	mkdir -p "$LIBBPF_CACHE"
+	tmp=$(mktemp -d "$LIBBPF_CACHE/dl.XXXXXX")
+	case $DISTRO in
+	debian)
+		if [ ! -e "$list" ]; then
+			say "adding the bookworm-backports sources in $list (for libbpf's source)"
+			cat >"$list" <<EOF
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+			apt-get update -qq
+		fi
+		chown _apt "$tmp" 2>/dev/null || true
+		# Only the .orig.tar.gz is needed; a missing .dsc does not matter.
+		(cd "$tmp" && apt-get source --download-only -qq "libbpf=$LIBBPF_SRC_DEBIAN" \
+			>"$tmp/apt.log" 2>&1) || true
+		[ -s "$tmp/libbpf_$LIBBPF_SRC_VERSION.orig.tar.gz" ] || cat "$tmp/apt.log" >&2
+		f="$tmp/libbpf_$LIBBPF_SRC_VERSION.orig.tar.gz" ;;
+	*)
+		f="$tmp/libbpf-$LIBBPF_SRC_VERSION.tar.gz"
+		curl -fsSL -o "$f" "https://github.com/libbpf/libbpf/archive/refs/tags/v$LIBBPF_SRC_VERSION.tar.gz" || true ;;
+	esac
+	if [ ! -s "$f" ]; then
+		rm -rf "$tmp"
+		die "could not fetch libbpf $LIBBPF_SRC_VERSION's source"
+	fi
+	if [ "$(sha256sum <"$f" | cut -d' ' -f1)" != "$LIBBPF_SRC_SHA256" ]; then
+		# GitHub's archive may be packed differently: check what is inside.
+		tar -xzOf "$f" "libbpf-$LIBBPF_SRC_VERSION/src/libbpf_version.h" 2>/dev/null |
+			grep -q 'LIBBPF_MINOR_VERSION 4' || { rm -rf "$tmp"; die "$f is not libbpf $LIBBPF_SRC_VERSION"; }
+		say "note: $f differs from Debian's .orig.tar.gz (sha256) but holds libbpf $LIBBPF_SRC_VERSION"
+	fi
+	mv "$f" "$LIBBPF_TARBALL"
+	rm -rf "$tmp"
+	say "libbpf $LIBBPF_SRC_VERSION source in $LIBBPF_TARBALL: build with 'make LIBBPF_SRC=1'"
+}
+if [ "$LIBBPF_FROM_SOURCE" = 1 ]; then
+	fetch_libbpf_source || exit 1
+fi
 
 if check_all >/dev/null 2>&1; then
 	say "everything is present (clang $(clang_version), libbpf $(libbpf_version), bpftool $(bpftool_version)); nothing to do"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test runner behind `make test` (run `make test-bins` first).
 #
-#   tests/run.sh [PATTERN]     PATTERN selects tests by name: xdp, xdp/icmp ...
+#   tests/run.sh [PATTERN...]  PATTERN selects tests by name: xdp, xdp/icmp ...
+#                              (several: the tests any of them selects)
 #
 # Tests: tests/DIR/NAME.sh (scenario, shell) and .output/tests/DIR/NAME_test
 # (unit, C, built from tests/DIR/NAME_test.c). A test prints "PASS x",
@@ -12,7 +13,8 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-PATTERN=${1:-}
+PATTERNS=("$@")
+PATTERN=${*:-}
 LOGDIR=.output/test-logs
 TIMEOUT=${TEST_TIMEOUT:-300}
 RUN_ID=c$(printf '%04x' $((RANDOM % 65536)))
@@ -117,8 +119,12 @@ for f in .output/tests/*/*_test tests/*/*.sh; do
 	name=${f#.output/}
 	name=${name#tests/}
 	name=${name%.sh}
-	if [ -n "$PATTERN" ] && [[ $name != $PATTERN* ]] && [[ $name != *$PATTERN* ]]; then
-		continue
+	if [ ${#PATTERNS[@]} -gt 0 ]; then
+		hit=0
+		for p in "${PATTERNS[@]}"; do
+			[[ $name == $p* || $name == *$p* ]] && hit=1
+		done
+		[ $hit = 1 ] || continue
 	fi
 	tests+=("$name=$f")
 done

@@ -5,6 +5,7 @@
  * and family; at LOCAL_OUT the packet starts at the IP header, at the
  * other hooks the test run wants an Ethernet header in front.
  */
+#include <sys/utsname.h>
 #include "testlib.h"
 #include "common.h"
 #include "netfilter/netfilter.h"
@@ -117,6 +118,15 @@ int main(void)
 	struct pkt_spec s;
 
 	t_init();
+	/* The loader's own probe and words: the program type came in 6.4. */
+	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) <= 0) {
+		struct utsname u;
+
+		uname(&u);
+		printf("SKIP netfilter unit tests (BPF_PROG_TYPE_NETFILTER needs Linux 6.4 or newer (this is %s))\n",
+		       u.release);
+		return 77;
+	}
 	skel = netfilter_bpf__open_and_load();
 	if (!skel) {
 		printf("FAIL load netfilter (%s)\n", strerror(errno));

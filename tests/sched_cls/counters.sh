@@ -3,6 +3,18 @@
 # on both attach paths (tcx and clsact + cls_bpf) and both directions.
 . "$(dirname "$0")/../lib/lib.sh"
 
+# The path the loader takes without --legacy-tc: tcx where the running
+# kernel has it (Linux 6.6), else clsact + cls_bpf. The kernel's own BTF
+# names the tcx attach types when it has them.
+if grep -qa BPF_TCX_INGRESS /sys/kernel/btf/vmlinux; then
+	DEFAULT=tcx
+	DEFAULT_BANNER='via tcx link'
+else
+	DEFAULT=no-tcx
+	DEFAULT_BANNER='cls_bpf direct-action filter .*legacy tc because this kernel has no tcx, which came in Linux 6.6'
+fi
+info "default attach path here: $DEFAULT"
+
 lab_up pair
 # A quiet link: permanent neighbours, so no ARP or ND joins the counts.
 mac_a=$(in_ns a cat /sys/class/net/eth0/address)
@@ -38,16 +50,18 @@ traffic() {
 	ICMP_B=$(( $(nstat_get b IcmpOutMsgs) - i0 ))
 }
 
-for path in tcx legacy; do
-	opt=; [ $path = legacy ] && opt=--legacy-tc
+for path in "$DEFAULT" --legacy-tc; do
+	opt=; [ "$path" = --legacy-tc ] && opt=--legacy-tc
 	# Ingress of b: what a sent.
-	bg_start in-$path --ns b ./sched_cls/sched_cls $opt eth0
-	wait_output in-$path 'counting on' || fail "$path: loader started" "$(bg_out in-$path)"
-	check_match "$path: banner names the path" "$([ $path = tcx ] && echo 'via tcx link' || echo 'cls_bpf direct-action')" "$(bg_out in-$path)"
+	bg_start "in-$path" --ns b ./sched_cls/sched_cls $opt eth0
+	wait_output "in-$path" 'counting on' || fail "$path: loader started" "$(bg_out "in-$path")"
+	check_match "$path: banner names the path" \
+		"$([ -z "$opt" ] && echo "$DEFAULT_BANNER" || echo 'cls_bpf direct-action filter .*legacy tc because --legacy-tc')" \
+		"$(bg_out "in-$path")"
 	traffic
-	bg_stop in-$path
+	bg_stop "in-$path"
 	check_eq "$path: SIGINT exits 0" 0 "$BG_RC"
-	out=$(bg_out in-$path)
+	out=$(bg_out "in-$path")
 	info "$(grep '^total:' <<<"$out")"
 	check_eq "$path ingress: icmp = 5 pings, 98 B each" "5 490" "$(count "$out" icmp)"
 	check_eq "$path ingress: udp = 3 datagrams, 44 B each" "3 132" "$(count "$out" udp)"
@@ -57,11 +71,11 @@ for path in tcx legacy; do
 	check_match "$path ingress: nothing dropped" 'dropped 0$' "$(grep '^total:' <<<"$out")"
 
 	# Egress of b: what b sent.
-	bg_start eg-$path --ns b ./sched_cls/sched_cls $opt --egress eth0
-	wait_output eg-$path 'counting on eth0 egress' || fail "$path: egress loader started" "$(bg_out eg-$path)"
+	bg_start "eg-$path" --ns b ./sched_cls/sched_cls $opt --egress eth0
+	wait_output "eg-$path" 'counting on eth0 egress' || fail "$path: egress loader started" "$(bg_out "eg-$path")"
 	traffic
-	bg_stop eg-$path
-	out=$(bg_out eg-$path)
+	bg_stop "eg-$path"
+	out=$(bg_out "eg-$path")
 	info "$(grep '^total:' <<<"$out")"
 	check_eq "$path egress: icmp = messages b sent (IcmpOutMsgs)" "$ICMP_B" "$(count "$out" icmp | cut -d' ' -f1)"
 	check_range "$path egress: the 5 echo replies are among them" 5 8 "$ICMP_B"

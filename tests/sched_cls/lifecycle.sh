@@ -4,6 +4,10 @@
 # CONVENTIONS sentences.
 . "$(dirname "$0")/../lib/lib.sh"
 
+# Without --legacy-tc the loader takes tcx where the running kernel has it
+# (its BTF names BPF_TCX_INGRESS: Linux 6.6), else clsact + cls_bpf.
+grep -qa BPF_TCX_INGRESS /sys/kernel/btf/vmlinux && DEFAULT=tcx || DEFAULT=no-tcx
+
 lab_up pair
 B=$LAB-b
 clean() {
@@ -13,7 +17,7 @@ clean() {
 ours_gone() { ! ip netns exec "$B" bpftool net show dev eth0 | grep -q sched_cls; }
 
 for opt in "" --legacy-tc; do
-	tag=${opt:-tcx}
+	tag=${opt:-$DEFAULT}
 	for sig in TERM KILL; do
 		bg_start "$tag-$sig" --ns b ./sched_cls/sched_cls $opt eth0
 		wait_output "$tag-$sig" 'counting on' || fail "$tag: loader started" "$(bg_out "$tag-$sig")"

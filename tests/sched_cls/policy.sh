@@ -2,6 +2,10 @@
 # sched_cls --drop-port and --drop-proto drop what they name and nothing else.
 . "$(dirname "$0")/../lib/lib.sh"
 
+# Without --legacy-tc the loader takes tcx where the running kernel has it
+# (its BTF names BPF_TCX_INGRESS: Linux 6.6), else clsact + cls_bpf.
+grep -qa BPF_TCX_INGRESS /sys/kernel/btf/vmlinux && DEFAULT=tcx || DEFAULT=no-tcx
+
 lab_up pair
 bg_start s80 --ns b socat -u TCP6-LISTEN:8080,fork,reuseaddr OPEN:/dev/null
 bg_start s81 --ns b socat -u TCP6-LISTEN:8081,fork,reuseaddr OPEN:/dev/null
@@ -10,7 +14,7 @@ wait_for 3 in_ns b ss -Hltn 'sport = 8081' || fail "tcp servers listen"
 dropped() { grep '^total:' <<<"$1" | grep -oE 'dropped [0-9]+$' | cut -d' ' -f2; }
 
 for opt in "" --legacy-tc; do
-	tag=${opt:-tcx}
+	tag=${opt:-$DEFAULT}
 	bg_start port-$tag --ns b ./sched_cls/sched_cls $opt --drop-port 8080 eth0
 	wait_output port-$tag 'dropping port 8080' || fail "$tag: loader started" "$(bg_out port-$tag)"
 	check_fails "$tag: tcp to port 8080 is blocked" in_ns a nc -z -w 2 192.0.2.2 8080
