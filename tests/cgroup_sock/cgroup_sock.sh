@@ -130,8 +130,8 @@ check_match "-d 1: final report" '^total sockets allowed' "$OUT"
 run $BIN -- false
 check_eq "failing COMMAND: its status" 1 "$RC"
 run $BIN -- /nonexistent/cmd
-check_eq "missing COMMAND: 127" 127 "$RC"
-check_match "missing COMMAND: sentence" 'cgroup_sock: cannot run /nonexistent/cmd' "$OUT"
+check_eq "missing COMMAND: usage error, exit 2" 2 "$RC"
+check_match "missing COMMAND: sentence" '^cgroup_sock: COMMAND not found or not executable: /nonexistent/cmd' "$OUT"
 check_eq "no cgroup_sock cgroups left" "" "$(ls -d "$CG2"/cgroup_sock-* 2>/dev/null)"
 
 # --- bad input
