@@ -48,6 +48,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ARGS:
 		objs = state->argv + state->next;
 		nobjs = state->argc - state->next;
+		for (int i = 0; i < nobjs; i++)
+			if (access(objs[i], R_OK))
+				usage_error("no such BPF object: %s", quote_arg(objs[i]));
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

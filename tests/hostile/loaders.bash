@@ -33,6 +33,8 @@ netfilter/netfilter          none
 pktgen/pktgen                iface   eth0 -n 1
 sched_act/sched_act          iface   eth0
 sched_cls/sched_cls          iface   eth0
+sched_cls/tc_icmp_server     iface   eth0
+sched_cls/tc_tailcall        iface   eth0
 sk_lookup/sk_lookup          none    --steer 7077
 sk_msg/sk_msg                cgroup  -- sleep 30
 sk_reuseport/sk_reuseport    none    --addr 192.0.2.1
@@ -41,6 +43,9 @@ sock_ops/sock_ops            cgroup  -- sleep 30
 socket_filter/socket_filter  iface   eth0
 socket_filter/socket_filter_truncate none
 xdp/xdp_drop                 iface   eth0
+xdp/xdp_hello                iface   eth0
+xdp/xdp_lb_simple            iface   eth0 --vip 192.0.2.80 --client 192.0.2.2 -b 192.0.2.2 -b 192.0.2.2
+xdp/xdp_redirect             iface   eth0 lo
 xdp/xdp_icmp_server          iface   eth0
 xdp/xdp_load_balancer        iface   eth0 --vip 192.0.2.1 --backend 192.0.2.2
 '
@@ -65,8 +70,13 @@ RUN_TABLE='
 xdp a  xdp/xdp_drop eth0
 xdp a  xdp/xdp_icmp_server eth0
 xdp a  xdp/xdp_load_balancer eth0 --vip 192.0.2.1 --backend 192.0.2.2
+xdp a  xdp/xdp_hello eth0
+xdp a  xdp/xdp_lb_simple eth0 --vip 192.0.2.80 --client 192.0.2.2 -b 192.0.2.2 -b 192.0.2.2
+xdp a  xdp/xdp_redirect eth0 lo
 tc  b  sched_cls/sched_cls eth0
 tc  b  sched_cls/sched_cls --legacy-tc eth0
+tc  b  sched_cls/tc_icmp_server eth0
+tc  b  sched_cls/tc_tailcall eth0
 tc  b  sched_act/sched_act eth0
 tc  b  sched_act/sched_act --legacy-tc eth0
 tc  b  benchtools/hookdrop tc eth0
