@@ -40,7 +40,7 @@ extern const struct argp_child cgroup_loader_children[];
 int cgroup_args_open(struct cgroup_target *t);
 
 /*
- * bpf_program__attach_cgroup() with the CONVENTIONS error sentence
+ * bpf_program__attach_cgroup() with the contract's error sentence (CONTRIBUTING.md)
  * ("attaching PROG to PATH: ..."). Returns an exit code.
  */
 int cgroup_attach(struct bpf_program *prog, const struct cgroup_target *t,

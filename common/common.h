@@ -16,7 +16,7 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 
-/* Exit codes of CONVENTIONS.md. */
+/* Exit codes of the loader contract (CONTRIBUTING.md). */
 enum {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,
@@ -74,7 +74,7 @@ const char *err_sentence(int err);
  */
 int fail_step(int err, const char *what);
 
-/* Exit 1 with the CONVENTIONS sentence unless we may do BPF networking. */
+/* Exit 1 with the contract's sentence unless we may do BPF networking. */
 void require_root(void);
 
 /*

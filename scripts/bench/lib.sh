@@ -1,5 +1,5 @@
 # Sourced by every benchmark script: namespaces, cleanup, counters, stats.
-# Conventions: results go to $OUT (BENCH_OUT, default .output/bench), one
+# Where things go: results go to $OUT (BENCH_OUT, default .output/bench), one
 # CSV per section; every namespace is named h9b<pid>-<role> and deleted on
 # every exit path; nothing is attached to an interface of the root namespace.
 set -euo pipefail

@@ -2,7 +2,7 @@
 # cgroup_sock: ICMP sockets refused inside the cgroup (ping, raw and
 # datagram), allowed outside; TCP/UDP unaffected; --mark/--priority seen by
 # getsockopt; binds counted; nothing left after signals, SIGKILL or a
-# failing COMMAND; bad input gives the CONVENTIONS sentences and codes.
+# failing COMMAND; bad input gives the sentences of the loader contract (CONTRIBUTING.md) and codes.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/cgroup.sh"
 

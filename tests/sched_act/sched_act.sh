@@ -82,5 +82,5 @@ check_match "unknown interface: one sentence" '^sched_act: no such interface: et
 run in_ns b setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
 	./sched_act/sched_act eth0
 check_eq "not root exits 1" 1 "$rc"
-check_match "not root: the CONVENTIONS sentence" '^sched_act: needs root' "$out"
+check_match "not root: the contract's sentence" '^sched_act: needs root' "$out"
 done_testing

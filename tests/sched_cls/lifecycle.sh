@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sched_cls leaves nothing behind (SIGINT, SIGTERM, SIGKILL, both paths),
 # keeps a clsact qdisc it did not create, and refuses bad input with the
-# CONVENTIONS sentences.
+# sentences of the loader contract (CONTRIBUTING.md).
 . "$(dirname "$0")/../lib/lib.sh"
 
 # Without --legacy-tc the loader takes tcx where the running kernel has it
@@ -66,7 +66,7 @@ check_eq "missing IFACE exits 2" 2 "$rc"
 run in_ns b setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
 	./sched_cls/sched_cls eth0
 check_eq "not root exits 1" 1 "$rc"
-check_match "not root: the CONVENTIONS sentence" '^sched_cls: needs root \(or CAP_BPF and CAP_NET_ADMIN\)' "$out"
+check_match "not root: the contract's sentence" '^sched_cls: needs root \(or CAP_BPF and CAP_NET_ADMIN\)' "$out"
 run ./sched_cls/sched_cls --help
 check_match "--help has an EXAMPLES block" 'EXAMPLES:' "$out"
 check "nothing left after the bad input" clean

@@ -15,7 +15,7 @@ done
 
 lab_up pair
 
-# --- bad input: the CONVENTIONS sentences and exit codes.
+# --- bad input: the sentences of the loader contract (CONTRIBUTING.md) and exit codes.
 out=$(in_ns a "$PROXY" --listen 70000 2>&1); rc=$?
 check_eq "port out of range exits 2" 2 "$rc"
 check_match "port out of range says so" '^sk_skb: listen port: 70000 is out of range' "$out"

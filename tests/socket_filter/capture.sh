@@ -68,5 +68,5 @@ check_eq "-c 0 exits 2" 2 "$rc"
 run in_ns a setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
 	./socket_filter/socket_filter eth0
 check_eq "not root exits 1" 1 "$rc"
-check_match "not root: the CONVENTIONS sentence" '^socket_filter: needs root' "$out"
+check_match "not root: the contract's sentence" '^socket_filter: needs root' "$out"
 done_testing

@@ -51,7 +51,7 @@ run() { out=$("$@" 2>&1); rc=$?; }
 run in_ns b setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
 	./socket_filter/socket_filter_truncate
 check_eq "not root exits 1" 1 "$rc"
-check_match "not root: the CONVENTIONS sentence" '^socket_filter_truncate: needs root' "$out"
+check_match "not root: the contract's sentence" '^socket_filter_truncate: needs root' "$out"
 run in_ns b ./socket_filter/socket_filter_truncate -n 0
 check_eq "-n 0 exits 2" 2 "$rc"
 run in_ns b ./socket_filter/socket_filter_truncate -p 70000

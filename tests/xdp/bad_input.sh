@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bad input gets one sentence and the CONVENTIONS exit code, and leaves
+# Bad input gets one sentence and the exit code of the loader contract (CONTRIBUTING.md), and leaves
 # nothing attached.
 . "$(dirname "$0")/../lib/lib.sh"
 
