@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+// SPDX-License-Identifier: GPL-2.0
 /*
  * An XDP router between two ports: an IPv4/IPv6 packet that the kernel's
  * FIB would forward out of the other port leaves through it directly,
@@ -98,4 +98,5 @@ pass:
 	return XDP_PASS;
 }
 
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
+/* bpf_fib_lookup is a GPL-only helper. */
+char LICENSE[] SEC("license") = "GPL";
