@@ -100,7 +100,7 @@ matrix() {
 		bad "$L: nothing after --" 2 "give --cgroup PATH or -- COMMAND" "$B" -d 1 -- ;;
 	esac
 	if [ "$KIND" != iface ]; then
-		bad "$L: overlong stray argument" 2 "unexpected argument: x{64}\.\.\.( |$)" \
+		bad "$L: overlong stray argument" 2 "(unexpected argument|no such BPF object): x{64}\.\.\.( |$)" \
 			"$B" -d 1 "$LONG" "${BASE[@]}"
 	fi
 	bad "$L: option without its value" 2 "option -i needs a value \(SECONDS\)" "$B" -d 1 -i
