@@ -19,7 +19,7 @@ process, from the top of the repository, so a PID saved in one block is
 there in the next; `set -e` holds, so a failing command fails its block.
 They run in a new network namespace that holds only lo (the labs they
 build with scripts/lab.sh are namespaces of their own, as usual).
-`sudo` runs the command as it is (the runner is root). After the last
+`sudo` execs the command as it is (the runner is root). After the last
 block, whatever the README started and left running is killed and the
 labs it built are removed.
 
@@ -30,9 +30,11 @@ import glob
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -150,16 +152,18 @@ def marked_pids(marker):
 
 
 def cleanup(marker, labs_before):
-    pids = marked_pids(marker)
-    for sig in (signal.SIGTERM, signal.SIGKILL):
+    # SIGTERM first, then SIGKILL, until nothing of the run is left (a
+    # job forked at the end may show up a moment late).
+    for i in range(40):
+        pids = marked_pids(marker)
+        if not pids:
+            break
         for p in pids:
             try:
-                os.kill(p, sig)
+                os.kill(p, signal.SIGTERM if i == 0 else signal.SIGKILL)
             except OSError:
                 pass
-        if pids:
-            time.sleep(0.5)
-        pids = marked_pids(marker)
+        time.sleep(0.25)
     for f in sorted(labs() - labs_before):
         name = os.path.basename(f)
         if name.endswith(".topo"):
@@ -176,14 +180,21 @@ def run_readme(path):
         return results
     # A network namespace of its own with only lo in it: a recipe that
     # uses lo (or forgets to enter its lab) touches nothing of the host.
-    script = ["set -e", "sudo() { \"$@\"; }", "ip link set lo up", "cd " + shlex.quote(ROOT)]
+    script = ["set -e", "ip link set lo up", "cd " + shlex.quote(ROOT)]
     for k, (ln, cmds, _, _) in enumerate(found):
         script.append(f"echo '{MARK} begin {k}'")
         script.extend(cmds)
         script.append(f"echo '{MARK} end {k}'")
     timeout = sum(int(o.get("timeout", 60)) for _, _, _, o in found)
     marker = f"{os.getpid()}-{time.time_ns()}"
-    env = dict(os.environ, DOCTEST_RUN=marker, PAGER="cat", TERM="dumb")
+    # The runner is root: sudo only runs its command, in its own place
+    # (exec), so that `sudo CMD & PID=$!` names CMD as with the real one.
+    shim = tempfile.mkdtemp(prefix="doctest-")
+    with open(os.path.join(shim, "sudo"), "w") as f:
+        f.write('#!/bin/sh\nexec "$@"\n')
+    os.chmod(os.path.join(shim, "sudo"), 0o755)
+    env = dict(os.environ, DOCTEST_RUN=marker, PAGER="cat", TERM="dumb",
+               PATH=shim + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
     before = labs()
     try:
         proc = subprocess.run(["unshare", "--net", "bash", "-c", "\n".join(script)],
@@ -195,6 +206,7 @@ def run_readme(path):
         out, rc, timed_out = (e.stdout or b"").decode(errors="replace"), -1, True
     finally:
         cleanup(marker, before)
+        shutil.rmtree(shim, ignore_errors=True)
     chunks = {}
     cur = None
     ended = set()
