@@ -151,7 +151,7 @@ def marked_pids(marker):
     return [p for p in pids if p != os.getpid()]
 
 
-def cleanup(marker, labs_before):
+def cleanup(marker, labs_before, names):
     # SIGTERM first, then SIGKILL, until nothing of the run is left (a
     # job forked at the end may show up a moment late).
     for i in range(40):
@@ -164,12 +164,11 @@ def cleanup(marker, labs_before):
             except OSError:
                 pass
         time.sleep(0.25)
-    for f in sorted(labs() - labs_before):
-        name = os.path.basename(f)
-        if name.endswith(".topo"):
-            continue
-        subprocess.run([os.path.join(ROOT, "scripts/lab.sh"), "down", name],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Only the labs the recipes name: other runs may build labs meanwhile.
+    for name in sorted(names):
+        if os.path.join(LAB_STATE, name) in labs() - labs_before:
+            subprocess.run([os.path.join(ROOT, "scripts/lab.sh"), "down", name],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def run_readme(path):
@@ -196,6 +195,8 @@ def run_readme(path):
     env = dict(os.environ, DOCTEST_RUN=marker, PAGER="cat", TERM="dumb",
                PATH=shim + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
     before = labs()
+    lab_names = set(re.findall(r"lab\.sh\s+up\s+([A-Za-z0-9_.-]+)",
+                               "\n".join(l for _, c, _, _ in found for l in c)))
     try:
         proc = subprocess.run(["unshare", "--net", "bash", "-c", "\n".join(script)],
                               cwd=ROOT, env=env,
@@ -205,7 +206,7 @@ def run_readme(path):
     except subprocess.TimeoutExpired as e:
         out, rc, timed_out = (e.stdout or b"").decode(errors="replace"), -1, True
     finally:
-        cleanup(marker, before)
+        cleanup(marker, before, lab_names)
         shutil.rmtree(shim, ignore_errors=True)
     chunks = {}
     cur = None
