@@ -41,7 +41,14 @@ row() {
 	for sig in INT TERM HUP KILL; do
 		for c in $(seq "$CYCLES"); do
 			why=
+			# A start that stalls on a loaded machine (the verifier alone
+			# can take seconds) gets one more try; two in a row fail.
 			if ! start "$w" "$host" "$B" "$@"; then
+				info "$L $*: SIG$sig #$c: no banner within the wait, starting again"
+				kill -KILL "$PID" 2>/dev/null; wait_pid "$PID" 5
+				clean "$(basename "$L")" "$IDS" >/dev/null
+			fi
+			if ! kill -0 "$PID" 2>/dev/null && ! start "$w" "$host" "$B" "$@"; then
 				fail "$L $*: SIG$sig #$c: starts" "$(head -c 300 "$w.err")"
 				kill -KILL "$PID" 2>/dev/null; wait_pid "$PID" 5
 				continue
