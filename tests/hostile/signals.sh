@@ -71,6 +71,10 @@ row() {
 				[ "$rc" = 137 ] || why="exit $rc after SIGKILL"
 				# The next start cleans up what the dead one left.
 				if ! start "$w" "$host" "$B" "$@"; then
+					info "$L $*: no banner after SIGKILL within the wait, starting again"
+					kill -KILL "$PID" 2>/dev/null; wait_pid "$PID" 5
+				fi
+				if ! kill -0 "$PID" 2>/dev/null && ! start "$w" "$host" "$B" "$@"; then
 					why="${why:+$why; }no start after SIGKILL: $(head -c 300 "$w.err")"
 				fi
 				ids+=$'\n'$IDS
