@@ -217,6 +217,31 @@ static inline size_t build_packet(uint8_t *buf, const struct pkt_spec *s)
 }
 
 /* Checksum of an IPv4 header as it stands (0 when it is consistent). */
+/*
+ * The spec of the echo reply to the echo request `req` describes:
+ * addresses swapped, type 0 or 129, TTL/hop limit `ttl`. Build it, then
+ * t_swap_macs() the frame: the reply goes back to the request's sender.
+ */
+static inline struct pkt_spec t_echo_reply_spec(struct pkt_spec req, uint8_t ttl)
+{
+	struct pkt_spec rep = req;
+
+	rep.src = req.dst ? req.dst : (req.family == 6 ? "2001:db8:1::2" : "192.0.2.2");
+	rep.dst = req.src ? req.src : (req.family == 6 ? "2001:db8:1::1" : "192.0.2.1");
+	rep.icmp_type = req.family == 6 ? 129 : 0;
+	rep.ttl = ttl;
+	return rep;
+}
+
+static inline void t_swap_macs(uint8_t *frame)
+{
+	uint8_t mac[6];
+
+	memcpy(mac, frame, 6);
+	memcpy(frame, frame + 6, 6);
+	memcpy(frame + 6, mac, 6);
+}
+
 static inline uint16_t t_ipv4_check(const uint8_t *l3)
 {
 	return t_csum(l3, (l3[0] & 0xf) * 4, 0);

@@ -31,18 +31,10 @@ static size_t build_to_us(uint8_t *buf, const struct pkt_spec *s)
 /* The reply a correct responder sends to the request `req` describes. */
 static size_t expected_reply(uint8_t *buf, struct pkt_spec req)
 {
-	struct pkt_spec rep = req;
-	uint8_t mac[6];
-	size_t len;
+	struct pkt_spec rep = t_echo_reply_spec(req, TC_ICMP_REPLY_TTL);
+	size_t len = build_to_us(buf, &rep);
 
-	rep.src = req.dst ? req.dst : (req.family == 6 ? "2001:db8:1::2" : "192.0.2.2");
-	rep.dst = req.src ? req.src : (req.family == 6 ? "2001:db8:1::1" : "192.0.2.1");
-	rep.icmp_type = req.family == 6 ? 129 : 0;
-	rep.ttl = TC_ICMP_REPLY_TTL;
-	len = build_to_us(buf, &rep);
-	memcpy(mac, buf, 6);
-	memcpy(buf, buf + 6, 6);
-	memcpy(buf + 6, mac, 6);
+	t_swap_macs(buf);
 	return len;
 }
 

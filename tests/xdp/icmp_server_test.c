@@ -38,19 +38,12 @@ static void lab_cfg(struct icmp_server_cfg *c)
  */
 static size_t expected_reply(uint8_t *buf, struct pkt_spec req)
 {
-	struct pkt_spec rep = req;
-	uint8_t mac[6];
+	struct pkt_spec rep = t_echo_reply_spec(req, 64);
 	size_t len;
 
-	rep.src = req.dst ? req.dst : (req.family == 6 ? "2001:db8:1::2" : "192.0.2.2");
-	rep.dst = req.src ? req.src : (req.family == 6 ? "2001:db8:1::1" : "192.0.2.1");
-	rep.icmp_type = req.family == 6 ? 129 : 0;
-	rep.ttl = 64;
 	rep.frag = 0;
 	len = build_packet(buf, &rep);
-	memcpy(mac, buf, 6);
-	memcpy(buf, buf + 6, 6);
-	memcpy(buf + 6, mac, 6);
+	t_swap_macs(buf);
 	return len;
 }
 
