@@ -76,7 +76,7 @@ def recipes(path):
     found, errors = [], []
     i = 0
     while i < len(lines):
-        m = OPT.search(lines[i])
+        m = OPT.match(lines[i].strip())
         if not m or m.group(1) != "doctest":
             i += 1
             continue
@@ -93,7 +93,7 @@ def recipes(path):
         while j < len(lines) and not lines[j].strip():
             j += 1
         if j < len(lines):
-            m2 = OPT.search(lines[j])
+            m2 = OPT.match(lines[j].strip())
             if m2 and m2.group(1) == "doctest-output":
                 eopts = parse_options(m2.group(2))
                 out = fenced_block(lines, j + 1)
