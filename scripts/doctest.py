@@ -14,7 +14,8 @@ and the output it must print is the next fenced block after
 Every non-blank line of the output block must appear in what the recipe
 printed (stdout and stderr together), in the same order; other lines may
 come between them. With numbers-vary, every number in the expected lines
-matches any number. The blocks of one README run in order in one bash
+matches any number. In any expected line, `...` stands for any text
+(a task name, a hash, a path that depends on the machine). The blocks of one README run in order in one bash
 process, from the top of the repository, so a PID saved in one block is
 there in the next; `set -e` holds, so a failing command fails its block.
 They run in a new network namespace that holds only lo (the labs they
@@ -110,14 +111,14 @@ def recipes(path):
 def line_regex(line, numbers_vary):
     """Words in order, any white space between them. With numbers_vary a
     number matches any number, except digits glued to a name (eth0, ipv4)."""
-    words = []
-    for w in line.split():
+    def word(w):
         if numbers_vary:
             parts = re.split(r"((?<![A-Za-z_])\d+(?:[.,]\d+)*)", w)
-            words.append("".join(r"-?\d+(?:[.,]\d+)*" if k % 2 else re.escape(p)
-                                 for k, p in enumerate(parts)))
-        else:
-            words.append(re.escape(w))
+            return "".join(r"-?\d+(?:[.,]\d+)*" if k % 2 else re.escape(p)
+                           for k, p in enumerate(parts))
+        return re.escape(w)
+
+    words = [".*?".join(word(p) for p in w.split("...")) for w in line.split()]
     return re.compile(r"\s+".join(words))
 
 

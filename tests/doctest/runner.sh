@@ -84,4 +84,19 @@ ip -o link show | wc -l
 ```
 MD
 check "recipes see only their own lo" scripts/doctest.py "$doc"
+# `...` in an expected line stands for any text; the rest must match.
+cat >"$doc" <<'MD'
+<!-- doctest -->
+```sh
+echo "sleep-4711 [001] d.s3. 12.5: bpf_trace_printk: hello from xdp"
+```
+<!-- doctest-output -->
+```
+... bpf_trace_printk: hello from ...
+```
+MD
+check "... stands for any text" scripts/doctest.py "$doc"
+sed -i 's/hello from \.\.\./hallo from .../' "$doc"
+check_fails "... does not hide the words around it" scripts/doctest.py "$doc"
+
 done_testing
