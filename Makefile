@@ -93,7 +93,7 @@ TOOLCHAIN_OK := $(OUTPUT)/toolchain.ok
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all clean vmlinux check-env setup demo doctest test test-bins test-asan bench help vmtest clean-vmtest $(APP_DIRS)
+.PHONY: all clean vmlinux check-env setup demo doctest test test-bins test-asan bench help vmtest diagrams clean-vmtest $(APP_DIRS)
 
 all: $(BINS)
 
@@ -104,6 +104,7 @@ help:
 	@echo "make test-asan      the hostile/ tests against loaders built with ASan + UBSan"
 	@echo "make demo           set up, build and run the XDP ICMP demo"
 	@echo "make doctest [DOC=README.md]  run the READMEs' marked recipes (part of make test)"
+	@echo "make diagrams       render the READMEs' pictures (DIR/doc/*.svg) from their .dot"
 	@echo "make vmtest KERNEL=6.1|6.12|FILE.deb [T=PAT]"
 	@echo "                    run the tests on that kernel under QEMU (cache: $(VMTEST_CACHE))"
 	@echo "make check-env      what this kernel and toolchain support, per example"
@@ -226,6 +227,12 @@ demo: setup
 doctest: setup
 	@$(MAKE) --no-print-directory test-bins
 	@scripts/doctest.py $(DOC)
+
+# The READMEs' pictures: DIR/doc/NAME.svg from DIR/doc/NAME.dot (Graphviz).
+diagrams:
+	@command -v dot >/dev/null || { echo "make diagrams: needs Graphviz's dot (scripts/setup.sh)" >&2; exit 1; }
+	@for f in */doc/*.dot; do [ -e "$$f" ] || continue; \
+		dot -Tsvg "$$f" -o "$${f%.dot}.svg" && echo "$${f%.dot}.svg"; done
 
 check-env:
 	@scripts/check-env.sh $(APP_DIRS)

@@ -51,7 +51,8 @@ nginx nginx-light
 redis-server redis-server
 redis-cli redis-tools
 redis-benchmark redis-tools
-sysctl procps"
+sysctl procps
+dot graphviz"
 
 # Servers the tests and benchmarks start themselves, each with its own config in its
 # own namespace: installing them must neither start nor enable them.
@@ -212,7 +213,7 @@ install_fedora() {
 		elfutils-libelf-devel zlib-devel libmnl-devel pkgconf-pkg-config \
 		kernel-headers iproute iputils nmap-ncat curl iperf3 tcpdump ethtool \
 		util-linux python3 coreutils nftables iptables-nft busybox socat \
-		gnuplot wrk jq xdp-tools haproxy nginx redis procps-ng
+		gnuplot wrk jq xdp-tools haproxy nginx redis procps-ng graphviz
 }
 
 # `make vmtest` boots other kernels under QEMU (scripts/vmtest.sh). Only
