@@ -67,12 +67,15 @@ kill_leftovers() {
 }
 
 run_one() {
-	local name=$1 cmd=$2 log="$LOGDIR/${1//\//_}.log" before rc lines left prefix
+	local name=$1 cmd=$2 log="$LOGDIR/${1//\//_}.log" before rc lines left prefix t0
 	before=$(mktemp)
 	snapshot | sort >"$before"
 	prefix="$RUN_ID$((++seq))"
+	t0=$(date +%s)
 	TEST_PREFIX=$prefix T_NAME="$name" timeout -k 5 "$TIMEOUT" "$cmd" >"$log" 2>&1 </dev/null
 	rc=$?
+	# Per-test time, for choosing subsets (e.g. a CI run under QEMU).
+	echo "# runner: $name took $(( $(date +%s) - t0 ))s" >>"$log"
 	kill_leftovers "$prefix" >>"$log"
 	[ "$rc" = 124 ] && echo "FAIL timed out after ${TIMEOUT}s" >>"$log"
 
