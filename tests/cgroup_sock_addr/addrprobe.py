@@ -30,12 +30,12 @@ def op(o):
         addr = hostport(rest)
         fam = socket.AF_INET6 if ':' in addr[0] else socket.AF_INET
         with socket.socket(fam, socket.SOCK_DGRAM) as s:
-            s.settimeout(3)
+            s.settimeout(10)
             s.sendto(b'query', addr)
             data, src = s.recvfrom(100)
             return f'ok {data.decode()} from {src[0]}:{src[1]}'
     if kind == 'tcp':
-        with socket.create_connection(hostport(rest), timeout=3) as s:
+        with socket.create_connection(hostport(rest), timeout=10) as s:
             peer = s.getpeername()
             return f'ok peer {peer[0]}:{peer[1]}'
     if kind == 'bind6':

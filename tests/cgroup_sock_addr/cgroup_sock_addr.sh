@@ -32,13 +32,25 @@ inside() {
 	shift
 	run $BIN "${opts[@]}" -- ip netns exec "$NS" "$@"
 }
+# udp_hello RUNNER...: "hello" to the echo service with nc -u through
+# RUNNER (run in_ns a, or inside OPTIONS --), until it comes back, at most
+# three times: socat forks a cat for each datagram, which may take longer
+# than nc's wait on a slow (emulated) machine.
+udp_hello() {
+	local i
+	for i in 1 2 3; do
+		"$@" sh -c 'echo hello | nc -v -u -w3 192.0.2.2 9000'
+		grep -q 'hello$' <<<"$OUT" && return
+		info "no echo yet (try $i)"
+	done
+}
 
 # --- outside the cgroup all of it works
 run in_ns a "${CURL[@]}" "http://[2001:db8:1::2]:8080/"
 check_match "outside: curl -6" '^200 2001:db8:1::2:8080' "$OUT"
 run in_ns a "${CURL[@]}" http://192.0.2.2:8080/
 check_match "outside: curl -4" '^200 192.0.2.2:8080' "$OUT"
-run in_ns a sh -c 'echo hello | nc -v -u -w1 192.0.2.2 9000'
+udp_hello run in_ns a
 # (nc -v -u first probes the port with a few "X")
 check_match "outside: nc -u gets its echo" 'hello$' "$OUT"
 run in_ns a "${PROBE[@]}" bind6 raw4
@@ -66,7 +78,7 @@ check_match "--deny udp: curl -6 works" '^200 2001:db8:1::2:8080' "$OUT"
 inside --deny udp -- "${PROBE[@]}" bind6 raw4 udp:192.0.2.2:9000
 check_match "--deny udp: bind6 and raw allowed" 'bind6 ok.*raw4 ok' "$(tr '\n' ' ' <<<"$OUT")"
 check_match "--deny udp: UDP still refused" '^udp:192.0.2.2:9000 EPERM' "$OUT"
-inside --deny none -- sh -c 'echo hello | nc -v -u -w1 192.0.2.2 9000'
+udp_hello inside --deny none --
 check_match "--deny none: nc -u gets its echo" 'hello$' "$OUT"
 inside --deny ipv6,raw -- "${PROBE[@]}" "udp:[2001:db8:1::2]:9000" udp:192.0.2.2:9000
 check_match "--deny ipv6,raw: UDP over IPv6 refused" '^udp:\[2001:db8:1::2\]:9000 EPERM' "$OUT"

@@ -40,8 +40,3 @@ NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bou
 # cg_progs CGROUP: how many programs are attached to it (bpftool's view).
 cg_progs() { bpftool cgroup show "$1" 2>/dev/null | awk '$1 ~ /^[0-9]+$/' | wc -l; }
 
-# wait_listen HOST PORT [u]: wait until lab host HOST listens on PORT
-# (TCP, or UDP with "u"). ss exits 0 even when nothing matches: grep.
-wait_listen() {
-	wait_for 10 sh -c "ip netns exec '$LAB-$1' ss -Hln${3:-t} 'sport = :$2' | grep -q ."
-}

@@ -144,8 +144,17 @@ wait_for() {
 	return 1
 }
 
-# wait_output NAME REGEX [SECONDS]: wait for a background output line.
-wait_output() { wait_for "${3:-10}" grep -Eq -- "$2" "$TMP/$1.out"; }
+# wait_output NAME REGEX [SECONDS]: wait for a background output line
+# (30 s by default: loading BPF objects is slow on a loaded or emulated
+# machine; the wait ends as soon as the line is there).
+wait_output() { wait_for "${3:-30}" grep -Eq -- "$2" "$TMP/$1.out"; }
+
+# wait_listen HOST PORT [u] [SECONDS]: wait until lab host HOST listens on
+# PORT (TCP, or UDP with "u"). ss exits 0 even when nothing matches: a
+# bare `wait_for 5 ss ...` would not wait at all.
+wait_listen() {
+	wait_for "${4:-20}" sh -c "ip netns exec '$LAB-$1' ss -Hln${3:-t} 'sport = :$2' | grep -q ."
+}
 
 # nstat_get HOST COUNTER: an absolute SNMP counter of a lab host.
 nstat_get() { in_ns "$1" nstat -asz "$2" 2>/dev/null | awk -v c="$2" '$1 == c {print $2}' | grep . || echo 0; }

@@ -24,7 +24,7 @@ in_ns a ip -6 neigh replace 2001:db8:1::2 lladdr "$mac_b" dev eth0 nud permanent
 in_ns b ip neigh replace 192.0.2.1 lladdr "$mac_a" dev eth0 nud permanent
 in_ns b ip -6 neigh replace 2001:db8:1::1 lladdr "$mac_a" dev eth0 nud permanent
 bg_start srv --ns b socat -u TCP6-LISTEN:8080,fork,reuseaddr OPEN:/dev/null
-wait_for 3 in_ns b ss -Hltn 'sport = 8080' || fail "tcp server listens"
+wait_listen b 8080 || fail "tcp server listens"
 
 # count OUT PROTO: "packets bytes" of PROTO in the loader's final line.
 count() {

@@ -9,7 +9,7 @@ grep -qa BPF_TCX_INGRESS /sys/kernel/btf/vmlinux && DEFAULT=tcx || DEFAULT=no-tc
 lab_up pair
 bg_start s80 --ns b socat -u TCP6-LISTEN:8080,fork,reuseaddr OPEN:/dev/null
 bg_start s81 --ns b socat -u TCP6-LISTEN:8081,fork,reuseaddr OPEN:/dev/null
-wait_for 3 in_ns b ss -Hltn 'sport = 8081' || fail "tcp servers listen"
+wait_listen b 8081 || fail "tcp servers listen"
 
 dropped() { grep '^total:' <<<"$1" | grep -oE 'dropped [0-9]+$' | cut -d' ' -f2; }
 

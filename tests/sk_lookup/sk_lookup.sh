@@ -73,10 +73,20 @@ check_match "SIGTERM: final stats line printed" "^total steered" "$(bg_out lk3)"
 
 # Another process's socket: socat echoes on 7000, gets 7001-7002 on top.
 bg_start socat --ns b socat TCP-LISTEN:7000,reuseaddr,fork EXEC:cat
-wait_for 5 in_ns b ss -Hltn 'sport = :7000' || fail "socat listening"
-users=$(in_ns b ss -Hltnp 'sport = :7000')
-spid=$(sed -n 's/.*pid=\([0-9]*\),fd=\([0-9]*\).*/\1/p' <<<"$users")
-sfd=$(sed -n 's/.*pid=\([0-9]*\),fd=\([0-9]*\).*/\2/p' <<<"$users")
+# ss exits 0 with no match: ask until it names socat's pid and fd (the
+# listener can take seconds to appear on a slow machine).
+socat_socket() {
+	local users
+	users=$(in_ns b ss -Hltnp 'sport = :7000')
+	spid=$(sed -n 's/.*pid=\([0-9]*\),fd=\([0-9]*\).*/\1/p' <<<"$users")
+	sfd=$(sed -n 's/.*pid=\([0-9]*\),fd=\([0-9]*\).*/\2/p' <<<"$users")
+	[ -n "$spid" ] && [ -n "$sfd" ]
+}
+if ! wait_for 20 socat_socket; then
+	fail "ss names socat's listening socket on 7000 (pid and fd)" \
+		"$(in_ns b ss -Hltnp 2>&1 | head -5)"
+	done_testing
+fi
 info "socat listens as pid $spid fd $sfd"
 expect "--fd that the process does not have" 1 "has no file descriptor" \
 	in_ns b $BIN --pid "$spid" --fd 999 --steer 7001

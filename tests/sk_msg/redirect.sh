@@ -102,7 +102,7 @@ check_match "every byte was redirected, none passed to TCP" \
 # --- a peer outside the cgroup: the client's messages are counted "via
 # TCP" (its socket is in the map, the server's is not) and arrive intact.
 bg_start outsrv --ns a nc -l 127.0.0.1 10003
-wait_for 5 in_ns a ss -Hltn 'sport = :10003'
+wait_listen a 10003 || fail "nc listens on 10003"
 echo "nc -N 127.0.0.1 10003 <$TMP/in200k" >"$TMP/outside.sh"
 check "client in the cgroup, server outside" run_in_cgroup outside --port 10003
 wait_pid "$(bg_pid outsrv)" 5

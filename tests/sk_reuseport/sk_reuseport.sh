@@ -20,7 +20,7 @@ lab_up pair
 expect "an address the host does not have" 1 "not an address of this host" \
 	in_ns b $BIN --addr 203.0.113.77 -d 1
 bg_start squat --ns b socat TCP-LISTEN:5301,bind=$V4 STDOUT
-wait_for 5 in_ns b ss -Hltn 'sport = :5301' || fail "socat listening on 5301"
+wait_listen b 5301 || fail "socat listening on 5301"
 expect "a port taken without SO_REUSEPORT" 1 "address already in use" \
 	in_ns b $BIN --addr $V4 --port 5301 -d 1
 bg_stop squat

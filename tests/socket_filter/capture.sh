@@ -5,7 +5,7 @@
 
 lab_up pair
 bg_start srv --ns b socat -u TCP6-LISTEN:8080,fork,reuseaddr OPEN:/dev/null
-wait_for 3 in_ns b ss -Hltn 'sport = 8080' || fail "tcp server listens"
+wait_listen b 8080 || fail "tcp server listens"
 
 bg_start sf --ns a ./socket_filter/socket_filter eth0
 bg_start td --ns a tcpdump -i eth0 -nn -t -l -U 'ip and tcp'

@@ -58,7 +58,7 @@ run in_ns b ./socket_filter/socket_filter_truncate -p 70000
 check_eq "-p 70000 exits 2" 2 "$rc"
 check_match "-p 70000: one sentence" '^socket_filter_truncate: port: 70000 is out of range' "$out"
 bg_start busy --ns b socat -u UDP6-RECV:5201 OPEN:/dev/null
-wait_for 3 in_ns b ss -Hlun 'sport = 5201'
+wait_listen b 5201 u || fail "socat listens on udp 5201"
 run in_ns b ./socket_filter/socket_filter_truncate -d 1
 check_eq "a busy port exits 1" 1 "$rc"
 check_match "a busy port: one sentence" '^socket_filter_truncate: port 5201 is already in use' "$out"

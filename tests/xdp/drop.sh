@@ -4,7 +4,7 @@
 
 lab_up pair
 bg_start nc --ns a nc -l -k 192.0.2.1 8080
-wait_for 3 in_ns a ss -Hltn 'sport = 8080' || true
+wait_listen a 8080 || fail "nc listens on 8080"
 
 check "ping works before" in_ns b ping -c1 -W2 192.0.2.1
 

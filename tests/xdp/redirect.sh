@@ -43,7 +43,7 @@ done
 
 # TCP across, and TTL 1 left to the kernel (which answers time exceeded).
 bg_start srv --ns h2 iperf3 -s -1 -B 198.51.100.1
-wait_for 5 in_ns h2 ss -Hltn 'sport = 5201' || fail "iperf3 server listens"
+wait_listen h2 5201 || fail "iperf3 server listens"
 before=$(forwarded)
 bg_start fwd --ns r ./xdp/xdp_redirect eth1 eth2
 wait_output fwd 'forwarding between' || fail "loader started" "$(bg_out fwd)"
