@@ -301,15 +301,19 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8 TEST_TIMEOUT
 echo "vmtest: guest $KREL, $(bb nproc) CPUs, up $(bb cut -d' ' -f1 /proc/uptime)s, running: ${CMD[*]}"
 if cd "$TREE"; then
-	# Only this run's logs come back (the host's are under the overlay).
+	# Only this run's logs come back (the host's are under the overlay),
+	# written straight to the host as each test ends: a run stopped by
+	# VMTEST_TIMEOUT still leaves the logs of the tests it finished.
 	bb rm -rf .output/test-logs
+	bb mkdir -p .output/test-logs /vmtest/out/test-logs
+	bb mount --bind /vmtest/out/test-logs .output/test-logs ||
+		echo "vmtest: the logs stay in the guest"
 	"${CMD[@]}" </dev/null
 	rc=$?
 else
 	echo "vmtest: the guest does not see $TREE"
 	rc=1
 fi
-[ -d .output/test-logs ] && bb cp -r .output/test-logs /vmtest/out/
 echo "$rc" >/vmtest/out/status
 bb sync
 echo "vmtest-status=$rc"
@@ -336,7 +340,7 @@ QPID=""
 took=$(( $(date +%s) - start ))
 
 LOGS=$TREE/.output/vmtest/$KREL
-if [ -d "$RUN/out/test-logs" ]; then
+if [ -n "$(ls -A "$RUN/out/test-logs" 2>/dev/null)" ]; then
 	rm -rf "$LOGS"
 	mkdir -p "$LOGS"
 	cp -r "$RUN/out/test-logs/." "$LOGS/"
