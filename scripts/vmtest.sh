@@ -293,6 +293,9 @@ if [ -n "${moved:-}" ]; then
 fi
 bb mkdir -p /lib/modules/$KREL /vmtest/bin
 bb mount --bind "$MODDIR" /lib/modules/$KREL
+# The kernel's own /boot (its config-$KREL: bpftool feature probe and
+# make check-env read the guest kernel's options there, not the host's).
+bb mount --bind "${MODDIR%/lib/modules/*}/boot" /boot
 bb ln -s ../busybox /vmtest/bin/modprobe
 echo /vmtest/bin/modprobe >/proc/sys/kernel/modprobe
 bb ip link set lo up
