@@ -27,18 +27,28 @@ npass=0 nfail=0 nskip=0
 
 CG2=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
 
+# One awk for all of it: under emulation (make vmtest) every process
+# started costs about a second, and this runs twice per test.
 snapshot() {
-	ip netns list 2>/dev/null | awk '{print "netns " $1}'
-	bpftool link list 2>/dev/null | awk -F: '/^[0-9]+:/ {print "link " $1 ":" $2}'
-	bpftool prog list 2>/dev/null | awk '/^[0-9]+:/ {print "prog " $1 " " $2 " " $4}'
-	tc qdisc show 2>/dev/null | grep -v -e 'qdisc noqueue' -e 'qdisc mq ' -e 'qdisc fq_codel' \
-		-e 'qdisc pfifo_fast' | sed 's/^/qdisc /'
-	ip route show table all 2>/dev/null | grep -v -e '^local ' -e '^broadcast ' -e '^multicast ' \
-		| sed 's/^/route4 /'
-	ip -6 route show table all 2>/dev/null | grep -v -e '^local ' -e '^multicast ' -e '^anycast ' \
-		| sed 's/^/route6 /'
-	ip -o link show 2>/dev/null | awk '/ xdp/ {print "xdp " $2}'
-	[ -n "$CG2" ] && find "$CG2" -maxdepth 3 -type d 2>/dev/null | sed 's/^/cgroup /'
+	{
+		echo @netns; ip netns list
+		echo @link; bpftool link list
+		echo @prog; bpftool prog list
+		echo @qdisc; tc qdisc show
+		echo @route4; ip route show table all
+		echo @route6; ip -6 route show table all
+		echo @xdp; ip -o link show
+		[ -n "$CG2" ] && echo @cgroup && find "$CG2" -maxdepth 3 -type d
+	} 2>/dev/null | awk '
+		/^@/ { s = substr($0, 2); next }
+		s == "netns" { print "netns " $1 }
+		s == "link" && /^[0-9]+:/ { split($0, f, ":"); print "link " f[1] ":" f[2] }
+		s == "prog" && /^[0-9]+:/ { print "prog " $1 " " $2 " " $4 }
+		s == "qdisc" && !/qdisc noqueue|qdisc mq |qdisc fq_codel|qdisc pfifo_fast/ { print "qdisc " $0 }
+		s == "route4" && !/^(local|broadcast|multicast) / { print "route4 " $0 }
+		s == "route6" && !/^(local|multicast|anycast) / { print "route6 " $0 }
+		s == "xdp" && / xdp/ { print "xdp " $2 }
+		s == "cgroup" { print "cgroup " $0 }'
 }
 
 # What appeared since BEFORE and is still there; programs and links are
@@ -56,9 +66,13 @@ leaks() {
 # Whatever a test started and did not stop carries its TEST_PREFIX.
 kill_leftovers() {
 	local p pids=()
+	local v
+	# Read by bash itself: a grep per process took 25 s under emulation.
 	for p in /proc/[0-9]*; do
 		[ "${p#/proc/}" = $$ ] && continue
-		grep -qaz "^TEST_PREFIX=$1\$" "$p/environ" 2>/dev/null && pids+=("${p#/proc/}")
+		while IFS= read -r -d '' v; do
+			[ "$v" = "TEST_PREFIX=$1" ] && { pids+=("${p#/proc/}"); break; }
+		done 2>/dev/null <"$p/environ"
 	done
 	[ ${#pids[@]} = 0 ] && return
 	echo "# runner: killing processes the test left running: ${pids[*]}"
