@@ -4,7 +4,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "report.h"
 #include "cgroup_sock.h"
 #include "cgroup_sock.skel.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "cgroup_sock_addr.h"
 #include "cgroup_sock_addr.skel.h"
 

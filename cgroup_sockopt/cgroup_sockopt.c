@@ -6,7 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "report.h"
 #include "cgroup_sockopt.h"
 #include "cgroup_sockopt.skel.h"

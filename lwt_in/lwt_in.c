@@ -6,6 +6,7 @@
 #include <string.h>
 #include <linux/lwtunnel.h>
 #include "common.h"
+#include "nl.h"
 #include "route.h"
 #include "lwt_in.h"
 #include "lwt_in.skel.h"

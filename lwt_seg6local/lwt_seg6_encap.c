@@ -6,6 +6,7 @@
 #include <string.h>
 #include <linux/lwtunnel.h>
 #include "common.h"
+#include "nl.h"
 #include "route.h"
 #include "seg6.h"
 #include "lwt_seg6_encap.skel.h"

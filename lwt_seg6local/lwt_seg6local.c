@@ -8,6 +8,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/seg6_local.h>
 #include "common.h"
+#include "nl.h"
 #include "route.h"
 #include "seg6.h"
 #include "lwt_seg6local.skel.h"

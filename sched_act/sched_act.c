@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include "common.h"
 #include "nl.h"
+#include "guard.h"
 #include "tc.h"
 #include "sched_act.h"
 #include "sched_act.skel.h"
@@ -74,7 +75,7 @@ struct act_path {
 	bool filter;		/* our u32 filter exists */
 	bool created_qdisc;
 	bool uses_qdisc;	/* clsact created or found: tc_clsact_put at the end */
-	struct tc_guard guard;
+	struct guard guard;
 };
 
 static struct nlmsghdr *filter_msg(struct nl *nl, char *buf, int type, int flags,
@@ -183,7 +184,7 @@ static int act_attach(struct act_path *a, int prog_fd, char *why, size_t len)
 	}
 	a->filter = true;
 	/* A tc action has no BPF link: a guard removes it if we are killed. */
-	err = tc_guard_start(&a->guard, act_cleanup, a);
+	err = guard_start(&a->guard, act_cleanup, a);
 	if (err) {
 		act_cleanup(a);
 		return fail_step(err, "starting the cleanup guard");
@@ -269,7 +270,7 @@ int main(int argc, char **argv)
 	err = run_loop(print_stats, NULL, &skel, 0);
 out:
 	act_cleanup(&a);
-	tc_guard_stop(&a.guard);
+	guard_stop(&a.guard);
 	tc_hook_detach(&tc_target);
 	sched_act_bpf__destroy(skel);
 	return err;

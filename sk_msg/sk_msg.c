@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "sk_msg.h"
 #include "sk_msg.skel.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "sock_ops.h"
 #include "sock_ops.skel.h"
 

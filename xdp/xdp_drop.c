@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "common.h"
+#include "xdp.h"
 #include "xdp_drop.h"
 #include "xdp_drop.skel.h"
 

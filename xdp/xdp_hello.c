@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 #include "common.h"
+#include "xdp.h"
 #include "xdp_hello.skel.h"
 
 #define TRACE_PIPE "/sys/kernel/tracing/trace_pipe"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
+#include "xdp.h"
 #include "xdp_icmp_server.h"
 #include "xdp_icmp_server.skel.h"
 

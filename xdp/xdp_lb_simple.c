@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include "common.h"
+#include "xdp.h"
 #include "xdp_lb_simple.h"
 #include "xdp_lb_simple.skel.h"
 

@@ -17,6 +17,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include "common.h"
+#include "xdp.h"
 #include "nl.h"
 #include "xdp_load_balancer.h"
 #include "xdp_load_balancer.skel.h"

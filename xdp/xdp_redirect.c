@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
+#include "xdp.h"
 #include "xdp_redirect.h"
 #include "xdp_redirect.skel.h"
 
