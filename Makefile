@@ -32,7 +32,7 @@ LDFLAGS    ?=
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LDLIBS     += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lmnl
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-	      -Wno-unused-function -I$(VMLINUX_DIR) -Icommon
+	      -I$(VMLINUX_DIR) -Icommon
 
 # LIBBPF_SRC=1: link a pinned libbpf release built statically from its
 # source tarball into $(OUTPUT)/libbpf, for distributions whose libbpf is

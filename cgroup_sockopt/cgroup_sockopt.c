@@ -170,7 +170,6 @@ static void print_stats(void *ctx, bool final)
 	       final ? "total " : "", (unsigned long long)sum[OPT_REFUSED],
 	       (unsigned long long)sum[OPT_CLAMPED], (unsigned long long)sum[OPT_PASSED],
 	       (unsigned long long)sum[OPT_READ]);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -180,7 +179,7 @@ int main(int argc, char **argv)
 	__u8 one = 1;
 	int err, i;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = cgroup_sockopt_bpf__open();
@@ -219,7 +218,6 @@ int main(int argc, char **argv)
 	if (opt.max_rcvbuf)
 		printf("; SO_RCVBUF at most %u", opt.max_rcvbuf);
 	printf("\n");
-	fflush(stdout);
 
 	err = cgroup_target_start(&cg);
 	if (!err)

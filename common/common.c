@@ -122,7 +122,7 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
-void common_init(const struct argp *argp, int argc, char **argv, void *input)
+void common_init(const struct argp *argp, int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *slash = strrchr(argv[0], '/');
@@ -134,7 +134,7 @@ void common_init(const struct argp *argp, int argc, char **argv, void *input)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	argp_err_exit_status = EXIT_USAGE;
 	/* Our own --help and errors: see option_error(). */
-	if (argp_parse(argp, argc, argv, ARGP_NO_ERRS | ARGP_NO_HELP, NULL, input))
+	if (argp_parse(argp, argc, argv, ARGP_NO_ERRS | ARGP_NO_HELP, NULL, NULL))
 		exit(EXIT_USAGE);
 
 	libbpf_set_print(libbpf_log);

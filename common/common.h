@@ -54,7 +54,7 @@ extern const struct argp_child common_children[];
  * prog_name, route libbpf's log through -v, install SIGINT/SIGTERM/SIGHUP
  * handlers (all three stop the loop: `exiting`). Usage errors exit 2.
  */
-void common_init(const struct argp *argp, int argc, char **argv, void *input);
+void common_init(const struct argp *argp, int argc, char **argv);
 
 /* Messages: "prog: text". errmsg returns EXIT_FAIL for `return errmsg(...)`. */
 int errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -86,7 +86,6 @@ static void print_stats(void *ctx, bool final)
 	printf("%sdissected: ipv4 %llu ipv6 %llu | tcp %llu udp %llu ospf %llu | fragments %llu | to kernel %llu | dropped %llu\n",
 	       final ? "total " : "", v[FD_IPV4], v[FD_IPV6], v[FD_TCP], v[FD_UDP],
 	       v[FD_OSPF], v[FD_FRAG], v[FD_CONTINUE], v[FD_DROP]);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -95,7 +94,7 @@ int main(int argc, char **argv)
 	struct stat st;
 	int netns, link, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	netns = open_netns(netns_path);
 	require_root();
 
@@ -128,7 +127,6 @@ int main(int argc, char **argv)
 	       (unsigned long)st.st_ino, netns_path);
 	if (is_root_netns(&st))
 		printf("flow_dissector: note: this is the root namespace; its dissector applies to every namespace\n");
-	fflush(stdout);
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
 	if (link >= 0)

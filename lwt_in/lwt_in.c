@@ -100,7 +100,6 @@ static void print_stats(void *ctx, bool final)
 		       i == LWT_IN_MALFORMED ? "malformed" : proto_name(i, buf, sizeof(buf)),
 		       c.packets, c.bytes, (int)i == opt.drop_proto ? "  dropped" : "");
 	}
-	fflush(stdout);
 }
 
 static void put_encap(struct nlmsghdr *nlh, void *ctx)
@@ -119,7 +118,7 @@ int main(int argc, char **argv)
 	struct nl nl = {};
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = lwt_in_bpf__open();
@@ -143,7 +142,6 @@ int main(int argc, char **argv)
 	       route_target.via ? route_target.via : "",
 	       RTPROT_CATALOG, route_owner_name(), opt.drop_proto < 0 ? "dropping nothing" : "dropping ",
 	       opt.drop_proto < 0 ? "" : proto_name(opt.drop_proto, pname, sizeof(pname)));
-	fflush(stdout);
 	started = now_ns();
 	err = run_loop(print_stats, NULL, skel, 0);
 out:

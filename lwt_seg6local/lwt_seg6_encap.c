@@ -90,7 +90,6 @@ static void print_stats(void *data, bool final)
 	printf("%sencapsulated %llu (%llu bytes), failed %llu, not IPv6 %llu\n",
 	       final ? "total " : "", c[ENCAP_PUSHED].packets, c[ENCAP_PUSHED].bytes,
 	       c[ENCAP_FAILED].packets, c[ENCAP_SKIPPED].packets);
-	fflush(stdout);
 }
 
 static void put_encap(struct nlmsghdr *nlh, void *data)
@@ -109,7 +108,8 @@ int main(int argc, char **argv)
 	__u32 zero = 0;
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	route_target.family = AF_INET6;
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = lwt_seg6_encap_bpf__open_and_load();
@@ -129,7 +129,6 @@ int main(int argc, char **argv)
 	       r->text, route_target.dev, route_target.via ? " via " : "",
 	       route_target.via ? route_target.via : "",
 	       route_owner_name(), RTPROT_CATALOG, opt.segs);
-	fflush(stdout);
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
 	if (installed && route_remove(&nl, r, "CONFIG_LWTUNNEL_BPF"))

@@ -200,7 +200,6 @@ static void print_stats(void *ctx, bool final)
 	percpu_sum(bpf_map__fd(skel->maps.stats), &(__u32){ 0 }, (uint64_t *)&s, 3);
 	printf("%s: packets %llu, icmp %llu, dropped %llu\n", final ? "total" : "stats",
 	       s.seen, s.icmp, s.dropped);
-	fflush(stdout);
 }
 
 static struct sched_act_bpf *open_skel(void)
@@ -219,7 +218,7 @@ int main(int argc, char **argv)
 	char why[256], how[320];
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	/* First as what it is: a SCHED_ACT program for act_bpf. */
@@ -266,7 +265,6 @@ int main(int argc, char **argv)
 
 	printf("sched_act: dropping %d%% of ICMP on %s %s (ifindex %d) via %s; Ctrl-C to stop\n",
 	       percent, tc_target.ifname, tc_dir_name(&tc_target), tc_target.ifindex, how);
-	fflush(stdout);
 	err = run_loop(print_stats, NULL, &skel, 0);
 out:
 	act_cleanup(&a);

@@ -137,7 +137,6 @@ static int serve(void *arg, int timeout_ms)
 		}
 		c->srv.paused = false;
 		printf("closed worker 0; the others accept now\n");
-		fflush(stdout);
 	}
 	return srv_wait(&c->srv, timeout_ms);
 }
@@ -158,7 +157,6 @@ static void print_stats(void *arg, bool final)
 	printf(" | migrated %llu refused %llu | no group %llu no worker %llu\n",
 	       (unsigned long long)ev[RP_MIGRATED], (unsigned long long)ev[RP_MIGRATE_REFUSED],
 	       (unsigned long long)ev[RP_NO_GROUP], (unsigned long long)ev[RP_NO_WORKER]);
-	fflush(stdout);
 }
 
 /*
@@ -268,7 +266,7 @@ int main(int argc, char **argv)
 	struct ctx c = { .srv.reply = reply };
 	int err, lock = -1;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
@@ -306,7 +304,6 @@ int main(int argc, char **argv)
 	printf("sk_reuseport: SO_ATTACH_REUSEPORT_EBPF on %d groups, policy %s, migration %s%s; Ctrl-C to stop\n",
 	       cfg.naddrs * 2, policy_names[cfg.policy], cfg.no_migrate ? "refused" : "on",
 	       cfg.hold ? ", holding connections until SIGUSR1" : "");
-	fflush(stdout);
 	err = run_loop(print_stats, serve, &c, 0);
 out:
 	if (lock >= 0)

@@ -107,7 +107,6 @@ static int wait_events(void *p, int timeout_ms)
 	struct ctx *c = p;
 	int n = ring_buffer__poll(c->rb, timeout_ms);
 
-	fflush(stdout);
 	return n < 0 ? n : 0;
 }
 
@@ -128,7 +127,6 @@ static void print_stats(void *p, bool final)
 	       (unsigned long long)v[ST_BUF_SET], (unsigned long long)v[ST_BUF_FAIL],
 	       (unsigned long long)v[EV_STATE], (unsigned long long)v[EV_RTT],
 	       (unsigned long long)v[EV_RETRANS], (unsigned long long)v[ST_DROPS]);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -137,7 +135,7 @@ int main(int argc, char **argv)
 	struct ctx c = {};
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 	/* Whole lines, even when COMMAND writes to the same pipe. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -174,7 +172,6 @@ int main(int argc, char **argv)
 	if (opt.rcvbuf)
 		printf("; SO_RCVBUF %d", opt.rcvbuf);
 	printf("%s\n", opt.events ? "; printing events" : "");
-	fflush(stdout);
 
 	err = cgroup_target_start(&cg);
 	if (!err)

@@ -159,7 +159,6 @@ static void print_stats(void *ctx, bool final)
 		       final ? "total " : "",
 		       c[DROP_ICMP4_ECHO].packets, c[DROP_ICMP6_ECHO].packets,
 		       c[DROP_ALL_IP].packets, c[PASS_OTHER].packets);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -169,7 +168,7 @@ int main(int argc, char **argv)
 	const char *mode;
 	int link_fd = -1, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = xdp_drop_bpf__open();

@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 	const char *mode;
 	int link_fd = -1, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = xdp_lb_simple_bpf__open();

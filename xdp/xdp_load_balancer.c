@@ -424,7 +424,6 @@ static void print_stats(void *ctx, bool final)
 	printf("to backends %llu to clients %llu (learned MAC %llu) passed %llu no-backend %llu dropped: no-neigh %llu no-route %llu too-big %llu no-port %llu\n",
 	       s[LB_TO_BACKEND], s[LB_TO_CLIENT], s[LB_LEARNED_MAC], s[LB_PASS],
 	       s[LB_NO_BACKEND], s[LB_NO_NEIGH], s[LB_NO_ROUTE], s[LB_TOO_BIG], s[LB_NO_PORT]);
-	fflush(stdout);
 }
 
 static void on_hup(int sig)
@@ -457,7 +456,6 @@ static int wait_reload(void *ctx, int timeout_ms)
 	for (int i = 0; i < live.n; i++)
 		printf(" %s", inet_ntoa((struct in_addr){ live.addr[i] }));
 	printf("\n");
-	fflush(stdout);
 	return 0;
 }
 
@@ -652,7 +650,7 @@ int main(int argc, char **argv)
 	int link_fd = -1, err;
 	long nconns;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 	if (opt.unpin)
 		return unpin(opt.unpin);
@@ -723,7 +721,6 @@ int main(int argc, char **argv)
 		       opt.pin, nconns, nconns == 1 ? "" : "s");
 	else if (opt.pin)
 		printf("xdp_load_balancer: link and connection tables pinned in %s\n", opt.pin);
-	fflush(stdout);
 	err = run_loop(print_stats, wait_reload, skel, 0);
 	if (pinned)
 		printf("xdp_load_balancer: the program stays attached to %s through %s/link; start with --pin %s to take over, or --unpin %s to remove it\n",
