@@ -167,12 +167,15 @@ $(LIBCOMMON): $(COMMON_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
+# DIR/NAME-*.c (sk_skb/sk_skb-relay.c) are more of NAME's own sources,
+# linked into it: what is not the lesson can leave NAME.c that way.
 define app_rule
-$(OUTPUT)/$(1).o: $(1).c $(OUTPUT)/$(1).skel.h $(COMMON_HDRS) $(wildcard $(dir $(1))*.h)
+$(OUTPUT)/$(1).o $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard $(1)-*.c)): $(OUTPUT)/%.o: %.c \
+		$(OUTPUT)/$(1).skel.h $(COMMON_HDRS) $(wildcard $(dir $(1))*.h)
 	$$(call msg,CC,$$@)
 	$(Q)$$(CC) $$(CFLAGS) $$(LIBBPF_CFLAGS) -Icommon -I$(OUTPUT)/$(dir $(1)) -I$(dir $(1)) -c $$< -o $$@
 
-$(BINDIR)$(1): $(OUTPUT)/$(1).o $(LIBCOMMON)
+$(BINDIR)$(1): $(OUTPUT)/$(1).o $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard $(1)-*.c)) $(LIBCOMMON)
 	$$(call msg,BINARY,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) $$^ $$(LDLIBS) -o $$@
