@@ -93,7 +93,7 @@ static void parse_redirect(char *arg)
 	opt.nsvc++;
 }
 
-static error_t parse(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case OPT_DENY:
@@ -114,7 +114,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse,
+	.parser = parse_arg,
 	.args_doc = CGROUP_ARGS_DOC,
 	.doc = doc,
 	.children = cgroup_loader_children,

@@ -57,7 +57,7 @@ static void parse_segs(char *arg)
 		memcpy(opt.list.segs[i], addr[n - 1 - i], 16);
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'r':
@@ -86,7 +86,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.args_doc = "--route PREFIX --dev DEV --segs SID,...",
 	.doc = doc,
 	.children = common_children,

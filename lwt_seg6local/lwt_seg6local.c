@@ -85,7 +85,7 @@ static void parse_action(char *arg)
 		action_arg(val);
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 's':
@@ -129,7 +129,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.args_doc = "--sid SID --dev DEV",
 	.doc = doc,
 	.children = common_children,

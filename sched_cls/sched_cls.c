@@ -32,7 +32,7 @@ static const char doc[] =
 "  sched_cls --drop-proto icmp --drop-proto udp eth0\n"
 "  sched_cls --legacy-tc -d 10 eth0      # clsact + cls_bpf, stop after 10 s\n";
 
-enum { OPT_DROP_PROTO = 0x2000, OPT_DROP_PORT };
+enum { OPT_DROP_PROTO = 0x100, OPT_DROP_PORT };
 
 static const struct argp_option options[] = {
 	{ "drop-proto", OPT_DROP_PROTO, "PROTO", 0,
@@ -89,7 +89,7 @@ static void print_stats(void *ctx, bool final)
 	struct cls_count c;
 	__u64 dropped = 0;
 
-	printf("%s", final ? "total: " : "");
+	printf("%s", final ? "total " : "");
 	for (__u32 i = 0; i < CLS_NSTATS; i++) {
 		if (percpu_sum(fd, &i, (uint64_t *)&c, 3))
 			memset(&c, 0, sizeof(c));

@@ -34,7 +34,7 @@ static void print_stats(void *ctx, bool final)
 	struct tc_tailcall_bpf *skel = ctx;
 	uint64_t n;
 
-	printf("%s", final ? "total: " : "");
+	printf("%s", final ? "total " : "");
 	for (__u32 i = 0; i < TS_NSTATS; i++) {
 		if (percpu_sum(bpf_map__fd(skel->maps.stats), &i, &n, 1))
 			n = 0;

@@ -35,7 +35,7 @@ static const char doc[] =
 "  sk_lookup --pid 1234 --fd 3 --steer 8080-8089   # give nginx 10 more ports\n"
 "  sk_lookup --follow 80 --steer 8000-8099         # ... and keep them across restarts\n";
 
-enum { OPT_PID = 1000, OPT_FD, OPT_FOLLOW };
+enum { OPT_PID = 0x100, OPT_FD, OPT_FOLLOW };
 
 static const struct argp_option options[] = {
 	{ "port", 'p', "PORT", 0, "Port of the echo server (default 5201)", 0 },
@@ -86,7 +86,7 @@ static void add_range(const char *arg)
 		 cfg.nranges > 1 ? "," : "", arg);
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	static bool port_given;
 
@@ -128,7 +128,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.doc = doc,
 	.children = common_children,
 };

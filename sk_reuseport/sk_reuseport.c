@@ -33,7 +33,7 @@ static const char doc[] =
 "      # then: echo 3 | nc -u -w1 192.0.2.2 5300   -> worker 3\n"
 "  sk_reuseport --policy cpu --port 8053 -d 60\n";
 
-enum { OPT_NO_MIGRATE = 1000, OPT_HOLD };
+enum { OPT_NO_MIGRATE = 0x100, OPT_HOLD };
 
 static const struct argp_option options[] = {
 	{ "addr", 'a', "ADDR", 0, "Listen on ADDR (repeat; default :: = every address)", 0 },
@@ -57,7 +57,7 @@ static struct {
 
 static const char *policy_names[] = { "hash", "key", "cpu" };
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct in6_addr a6;
 	struct in_addr a4;
@@ -101,7 +101,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.doc = doc,
 	.children = common_children,
 };

@@ -142,7 +142,7 @@ static void print_stats(void *arg, bool final)
 	struct sf_stats s = {};
 
 	percpu_sum(bpf_map__fd(c->skel->maps.stats), &(__u32){ 0 }, (uint64_t *)&s, 3);
-	printf("%s: seen %llu, kept %llu\n", final ? "total" : "stats", s.seen, s.kept);
+	printf("%sseen %llu, kept %llu\n", final ? "total " : "", s.seen, s.kept);
 	fflush(stdout);
 }
 

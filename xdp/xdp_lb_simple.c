@@ -30,7 +30,7 @@ static const char doc[] =
 "  xdp_lb_simple --vip 192.0.2.80 --port 80 --client 192.0.2.1 \\\n"
 "        -b 198.51.100.11 -b 198.51.100.12 -d 60 eth0\n";
 
-enum { OPT_VIP = 0x2000, OPT_PORT, OPT_CLIENT };
+enum { OPT_VIP = 0x100, OPT_PORT, OPT_CLIENT };
 
 static const struct argp_option options[] = {
 	{ "vip", OPT_VIP, "ADDR", 0, "The virtual IPv4 address clients connect to (required)", 0 },

@@ -50,7 +50,7 @@ static const char doc[] =
 "      --pin /sys/fs/bpf/xlb      # Ctrl-C, start again: connections survive\n"
 "  xdp_load_balancer eth0 --unpin /sys/fs/bpf/xlb   # detach, remove the pins\n";
 
-enum { OPT_VIP = 1000, OPT_FILE, OPT_CLIENT_SIDE, OPT_PIN, OPT_UNPIN };
+enum { OPT_VIP = 0x100, OPT_FILE, OPT_CLIENT_SIDE, OPT_PIN, OPT_UNPIN };
 
 static const struct argp_option options[] = {
 	{ "vip", OPT_VIP, "ADDR[:PORT]", 0, "The virtual IPv4 address (and port, default 8080) to balance", 0 },
@@ -118,7 +118,7 @@ static bool set_add(struct set *s, __be32 addr)
 	return true;
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	__be32 a;
 
@@ -166,7 +166,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.args_doc = "IFACE --vip ADDR[:PORT] --backend ADDR...",
 	.doc = doc,
 	.children = xdp_loader_children,
