@@ -276,7 +276,7 @@ static void measure(const char *obj, struct bpf_program *prog)
 static void fill_icmp_server_cfg(struct bpf_object *obj)
 {
 	const struct btf *btf = bpf_object__btf(obj);
-	struct icmp_server_cfg c = { .ttl = 64, .hop_limit = 64, .n4 = 1, .n6 = 1 };
+	struct xdp_icmp_server_cfg c = { .ttl = 64, .hop_limit = 64, .n4 = 1, .n6 = 1 };
 	struct bpf_map *bss = bpf_object__find_map_by_name(obj, ".bss");
 	const struct btf_var_secinfo *vs;
 	const struct btf_type *sec;

@@ -91,8 +91,8 @@ static void print_stats(void *ctx, bool final)
 {
 	struct cgroup_sock_bpf *skel = ctx;
 	int sfd = bpf_map__fd(skel->maps.socks), bfd = bpf_map__fd(skel->maps.binds);
-	struct sock_key sk, *sprev = NULL;
-	struct bind_key bk, *bprev = NULL;
+	struct cgroup_sock_create_key sk, *sprev = NULL;
+	struct cgroup_sock_bind_key bk, *bprev = NULL;
 	uint64_t n, allowed = 0, refused = 0, binds = 0;
 	struct report rep = { .n = 0 };
 

@@ -107,10 +107,10 @@ static void print_stats(void *ctx, bool final)
 	char buf[24];
 
 	printf("%spackets:", final ? "total " : "");
-	for (__u32 i = 0; i < LWT_IN_NSLOTS; i++) {
+	for (__u32 i = 0; i < LWT_IN_NSTATS; i++) {
 		if (percpu_sum(fd, &i, (uint64_t *)&c, 2) || !c.packets)
 			continue;
-		if (i == LWT_IN_MALFORMED) {
+		if (i == LWT_IN_STAT_MALFORMED) {
 			malformed = c.packets;
 			continue;
 		}

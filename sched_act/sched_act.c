@@ -194,7 +194,7 @@ static int act_attach(struct act_path *a, int prog_fd, char *why, size_t len)
 static void print_stats(void *ctx, bool final)
 {
 	struct sched_act_bpf *skel = *(struct sched_act_bpf **)ctx;
-	struct act_stats s = {};
+	struct sched_act_count s = {};
 
 	percpu_sum(bpf_map__fd(skel->maps.stats), &(__u32){ 0 }, (uint64_t *)&s, 3);
 	printf("%spackets %llu, icmp %llu, dropped %llu\n", final ? "total " : "",

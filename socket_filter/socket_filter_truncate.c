@@ -10,7 +10,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include "common.h"
-#include "socket_filter.h"
+#include "socket_filter_truncate.h"
 #include "socket_filter_truncate.skel.h"
 
 #define MAX_CLIENTS 16
@@ -181,9 +181,9 @@ static int wait_io(void *arg, int timeout_ms)
 static void print_stats(void *arg, bool final)
 {
 	struct ctx *c = arg;
-	struct sf_stats s = {};
+	struct socket_filter_truncate_count s = {};
 
-	percpu_sum(bpf_map__fd(c->skel->maps.stats), &(__u32){ 0 }, (uint64_t *)&s, 3);
+	percpu_sum(bpf_map__fd(c->skel->maps.stats), &(__u32){ 0 }, (uint64_t *)&s, 2);
 	printf("%spackets seen %llu, trimmed %llu\n", final ? "total " : "", s.seen, s.trimmed);
 	fflush(stdout);
 }
