@@ -108,8 +108,8 @@ struct conn {
 struct proxy_stats proxy_stats;
 static const struct proxy_cfg *cfg;
 static int lfd = -1, epfd = -1;
-static bool pair_used[SKB_MAX_PAIRS];
-static struct conn *conns[SKB_MAX_PAIRS];
+static bool pair_used[SK_SKB_MAX_PAIRS];
+static struct conn *conns[SK_SKB_MAX_PAIRS];
 static struct conn *dead;
 
 static void set_events(struct conn *c, int i, uint32_t ev)
@@ -187,9 +187,9 @@ static int splice(struct conn *c)
 {
 	int pair, err;
 
-	for (pair = 0; pair < SKB_MAX_PAIRS && pair_used[pair]; pair++)
+	for (pair = 0; pair < SK_SKB_MAX_PAIRS && pair_used[pair]; pair++)
 		;
-	if (pair == SKB_MAX_PAIRS)
+	if (pair == SK_SKB_MAX_PAIRS)
 		return -ENOSPC;
 	err = splice_pair(pair, c->fd, c->written0);
 	if (err)
@@ -208,8 +208,8 @@ static void accept_clients(void)
 
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		proxy_stats.accepted++;
-		if (proxy_stats.active >= SKB_MAX_PAIRS) {
-			warnmsg("too many connections (%d): refusing one", SKB_MAX_PAIRS);
+		if (proxy_stats.active >= SK_SKB_MAX_PAIRS) {
+			warnmsg("too many connections (%d): refusing one", SK_SKB_MAX_PAIRS);
 			proxy_stats.failed++;
 			close_clean(fd);
 			continue;
@@ -365,7 +365,7 @@ static bool check_drains(void)
 {
 	bool waiting = false;
 
-	for (int p = 0; p < SKB_MAX_PAIRS; p++) {
+	for (int p = 0; p < SK_SKB_MAX_PAIRS; p++) {
 		struct conn *c = conns[p];
 
 		if (!c)
@@ -511,7 +511,7 @@ int proxy_run(void (*tick)(void *ctx, bool final), void *ctx)
 
 void proxy_stop(void)
 {
-	for (int p = 0; p < SKB_MAX_PAIRS; p++)
+	for (int p = 0; p < SK_SKB_MAX_PAIRS; p++)
 		if (conns[p])
 			conn_close(conns[p]);
 	if (lfd >= 0)

@@ -139,17 +139,17 @@ void unsplice(int fd)
 
 static void print_stats(void *ctx, bool final)
 {
-	struct sk_skb_count k[SKB_NSTATS] = {};
+	struct sk_skb_count k[SK_SKB_NSTATS] = {};
 	struct proxy_stats *st = &proxy_stats;
 
 	if (skel)
-		for (__u32 i = 0; i < SKB_NSTATS; i++)
+		for (__u32 i = 0; i < SK_SKB_NSTATS; i++)
 			percpu_sum(bpf_map__fd(skel->maps.stats), &i, (uint64_t *)&k[i], 2);
 	printf("%sconnections %llu (active %llu, backend failures %llu, relayed %llu)  spliced in kernel %llu B  through user space %llu B  lost %llu B\n",
 	       final ? "total " : "", (unsigned long long)st->accepted,
 	       (unsigned long long)st->active, (unsigned long long)st->failed,
-	       (unsigned long long)st->unspliced, (unsigned long long)k[SKB_SPLICED].bytes,
-	       (unsigned long long)st->user_bytes, (unsigned long long)k[SKB_LOST].bytes);
+	       (unsigned long long)st->unspliced, (unsigned long long)k[SK_SKB_STAT_SPLICED].bytes,
+	       (unsigned long long)st->user_bytes, (unsigned long long)k[SK_SKB_STAT_LOST].bytes);
 }
 
 static __u32 map_id(int fd)
