@@ -14,10 +14,10 @@ lab_up pair
 NS=$LAB-a
 # Host b: a dual-stack web server and a UDP echo service.
 bg_start web --ns b python3 -m http.server --bind :: 8080
-bg_start echo --ns b socat UDP6-RECVFROM:9000,fork EXEC:cat
+bg_start echo --ns b python3 tests/cgroup_sock_addr/udpecho.py :: 9000
 # Host a: the backends of the virtual services, on loopback only.
 bg_start local --ns a python3 -m http.server --bind 127.0.0.1 8080
-bg_start dns --ns a socat UDP4-RECVFROM:5353,bind=127.0.0.1,fork EXEC:cat
+bg_start dns --ns a python3 tests/cgroup_sock_addr/udpecho.py 127.0.0.1 5353
 wait_listen b 8080 || fail "web server up"
 wait_listen b 9000 u || fail "echo server up"
 wait_listen a 8080 || fail "local server up"
@@ -34,8 +34,8 @@ inside() {
 }
 # udp_hello RUNNER...: "hello" to the echo service with nc -u through
 # RUNNER (run in_ns a, or inside OPTIONS --), until it comes back, at most
-# three times: socat forks a cat for each datagram, which may take longer
-# than nc's wait on a slow (emulated) machine.
+# three times: on a slow (emulated) machine the echo may take longer than
+# nc's wait.
 udp_hello() {
 	local i
 	for i in 1 2 3; do
