@@ -23,7 +23,9 @@
 #
 # Environment: VMTEST_CACHE (default /var/cache/ebpf-catalog-vmtest; `make
 # clean-vmtest` removes it), VMTEST_MEM (MiB, default 2048), VMTEST_CPUS
-# (default 2), VMTEST_TIMEOUT (seconds for the whole run, default 7200),
+# (default 2), VMTEST_ACCEL (QEMU's -accel, default tcg; tcg,thread=single
+# runs the vCPUs in one host thread), VMTEST_TIMEOUT (seconds for the
+# whole run, default 7200),
 # TEST_TIMEOUT (per test inside the guest, default 1200: TCG is slow).
 # Needs qemu-system-x86_64 (sudo scripts/setup.sh --vmtest), apt-get and
 # dpkg-deb; x86-64 hosts only.
@@ -39,6 +41,7 @@ MEM=${VMTEST_MEM:-2048}
 CPUS=${VMTEST_CPUS:-2}
 RUN_TIMEOUT=${VMTEST_TIMEOUT:-7200}
 GUEST_TEST_TIMEOUT=${TEST_TIMEOUT:-1200}
+ACCEL=${VMTEST_ACCEL:-tcg}
 
 say() { printf 'vmtest: %s\n' "$*" >&2; }
 die() { printf 'vmtest: %s\n' "$*" >&2; exit 1; }
@@ -330,7 +333,7 @@ say "booting $KREL ($KID) under QEMU TCG, $CPUS CPUs, $MEM MiB; tree $TREE"
 start=$(date +%s)
 # No network device: the guest's traffic stays in its own namespaces.
 timeout -k 10 "$RUN_TIMEOUT" qemu-system-x86_64 \
-	-accel tcg -cpu max -smp "$CPUS" -m "$MEM" \
+	-accel "$ACCEL" -cpu max -smp "$CPUS" -m "$MEM" \
 	-kernel "$VMLINUX" -initrd "$RUN/initramfs.cpio.gz" \
 	-append "console=ttyS0 quiet loglevel=3 panic=-1 rw" \
 	-display none -vga none -no-reboot -nic none -monitor none -serial stdio \
