@@ -71,10 +71,15 @@ $(LIBBPF_A):
 	$(Q)sed -i -e 's|^prefix=.*|prefix=$(LIBBPF_DIR)|' -e 's|^libdir=.*|libdir=$${prefix}/lib|' $(LIBBPF_DIR)/lib/pkgconfig/libbpf.pc
 endif
 
-# Example discovery.
+# Example discovery: DIR/NAME.bpf.c with a DIR/NAME.c. The benchmarks'
+# tools, bench/DIR/NAME.bpf.c + .c, build the same way and with every
+# `make`, but are no examples (no `make DIR`, not in `make help`'s list).
+pairs     = $(foreach s,$(1),$(if $(wildcard $(s:.bpf.c=.c)),$(s:.bpf.c=)))
 BPF_SRCS := $(sort $(wildcard */*.bpf.c))
-APPS     := $(foreach s,$(BPF_SRCS),$(if $(wildcard $(s:.bpf.c=.c)),$(s:.bpf.c=)))
-APP_DIRS := $(sort $(patsubst %/,%,$(dir $(APPS))))
+EXAMPLES := $(call pairs,$(BPF_SRCS))
+TOOLS    := $(call pairs,$(sort $(wildcard bench/*/*.bpf.c)))
+APPS     := $(EXAMPLES) $(TOOLS)
+APP_DIRS := $(sort $(patsubst %/,%,$(dir $(EXAMPLES))))
 SKELS    := $(foreach a,$(APPS),$(OUTPUT)/$(a).skel.h)
 BINS     := $(addprefix $(BINDIR),$(APPS))
 
@@ -98,7 +103,7 @@ TOOLCHAIN_OK := $(OUTPUT)/toolchain.ok
 all: $(BINS)
 
 help:
-	@echo "make                build every example ($(words $(APPS)) found)"
+	@echo "make                build every example ($(words $(EXAMPLES)) found) and the benchmarks' tools in bench/"
 	@echo "make DIR            build one directory: $(APP_DIRS)"
 	@echo "make test [T=PAT]   set up, build and run the tests (PAT: xdp, xdp/icmp ...)"
 	@echo "make test-asan      the hostile/ tests against loaders built with ASan + UBSan"

@@ -35,7 +35,7 @@ static struct {
 	__u32 mark, priority;
 } opt;
 
-static error_t parse(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case OPT_ALLOW_PING:
@@ -57,7 +57,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse,
+	.parser = parse_arg,
 	.args_doc = CGROUP_ARGS_DOC,
 	.doc = doc,
 	.children = cgroup_loader_children,
@@ -91,8 +91,8 @@ static void print_stats(void *ctx, bool final)
 {
 	struct cgroup_sock_bpf *skel = ctx;
 	int sfd = bpf_map__fd(skel->maps.socks), bfd = bpf_map__fd(skel->maps.binds);
-	struct sock_key sk, *sprev = NULL;
-	struct bind_key bk, *bprev = NULL;
+	struct cgroup_sock_create_key sk, *sprev = NULL;
+	struct cgroup_sock_bind_key bk, *bprev = NULL;
 	uint64_t n, allowed = 0, refused = 0, binds = 0;
 	struct report rep = { .n = 0 };
 

@@ -35,7 +35,7 @@ static const struct argp_option options[] = {
 
 static struct {
 	bool deny_given, ipv6, udp, raw;
-	struct svc_addr vip[MAX_SERVICES], backend[MAX_SERVICES];
+	struct cgroup_sock_addr_svc vip[MAX_SERVICES], backend[MAX_SERVICES];
 	int nsvc;
 } opt;
 
@@ -64,7 +64,7 @@ static void parse_deny(char *list)
 }
 
 /* "A.B.C.D:PORT" into network byte order. */
-static void parse_addr(char *s, const char *whole, struct svc_addr *a)
+static void parse_addr(char *s, const char *whole, struct cgroup_sock_addr_svc *a)
 {
 	char *colon = strrchr(s, ':');
 	struct in_addr in;
@@ -93,7 +93,7 @@ static void parse_redirect(char *arg)
 	opt.nsvc++;
 }
 
-static error_t parse(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case OPT_DENY:
@@ -114,13 +114,13 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse,
+	.parser = parse_arg,
 	.args_doc = CGROUP_ARGS_DOC,
 	.doc = doc,
 	.children = cgroup_loader_children,
 };
 
-static const char *hook_names[ST_NHOOKS] = {
+static const char *hook_names[CGROUP_SOCK_ADDR_NSTATS] = {
 	"connect4", "connect6", "bind4", "bind6", "sendmsg4", "sendmsg6",
 	"recvmsg4", "getpeername4", "sock_create",
 };
@@ -129,9 +129,9 @@ static void print_stats(void *ctx, bool final)
 {
 	struct cgroup_sock_addr_bpf *skel = ctx;
 	int fd = bpf_map__fd(skel->maps.stats);
-	struct hook_count c, sum = {};
+	struct cgroup_sock_addr_count c, sum = {};
 
-	for (__u32 i = 0; i < ST_NHOOKS; i++) {
+	for (__u32 i = 0; i < CGROUP_SOCK_ADDR_NSTATS; i++) {
 		if (percpu_sum(fd, &i, (uint64_t *)&c, 3))
 			continue;
 		sum.seen += c.seen;

@@ -63,7 +63,7 @@ static int parse_proto(const char *arg)
 	return parse_long(arg, "drop-proto", 0, 255);
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'r':
@@ -91,33 +91,35 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.args_doc = "--route PREFIX --dev DEV",
 	.doc = doc,
 	.children = common_children,
 };
-
-static uint64_t started;
 
 static void print_stats(void *ctx, bool final)
 {
 	struct lwt_in_bpf *skel = ctx;
 	int fd = bpf_map__fd(skel->maps.stats);
 	struct lwt_in_count c;
+	__u64 malformed = 0, dropped = 0;
+	int shown = 0;
 	char buf[24];
 
-	if (final)
-		printf("--- total\n");
-	else
-		printf("--- %llus\n", (unsigned long long)((now_ns() - started) / 1000000000ULL));
-	printf("%-10s %10s %12s\n", "proto", "packets", "bytes");
-	for (__u32 i = 0; i < LWT_IN_NSLOTS; i++) {
+	printf("%spackets:", final ? "total " : "");
+	for (__u32 i = 0; i < LWT_IN_NSTATS; i++) {
 		if (percpu_sum(fd, &i, (uint64_t *)&c, 2) || !c.packets)
 			continue;
-		printf("%-10s %10llu %12llu%s\n",
-		       i == LWT_IN_MALFORMED ? "malformed" : proto_name(i, buf, sizeof(buf)),
-		       c.packets, c.bytes, (int)i == opt.drop_proto ? "  dropped" : "");
+		if (i == LWT_IN_STAT_MALFORMED) {
+			malformed = c.packets;
+			continue;
+		}
+		if ((int)i == opt.drop_proto)
+			dropped = c.packets;
+		printf("%s%s %llu (%llu B)", shown++ ? "  " : " ", proto_name(i, buf, sizeof(buf)),
+		       c.packets, c.bytes);
 	}
+	printf("%s  | malformed %llu  dropped %llu\n", shown ? "" : " none", malformed, dropped);
 	fflush(stdout);
 }
 
@@ -161,7 +163,6 @@ int main(int argc, char **argv)
 	       RTPROT_CATALOG, route_owner_name(), opt.drop_proto < 0 ? "dropping nothing" : "dropping ",
 	       opt.drop_proto < 0 ? "" : proto_name(opt.drop_proto, pname, sizeof(pname)));
 	fflush(stdout);
-	started = now_ns();
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
 	if (installed && route_remove(&nl, r, "CONFIG_LWTUNNEL_BPF"))

@@ -7,7 +7,7 @@
 #include <linux/lwtunnel.h>
 #include "common.h"
 #include "route.h"
-#include "seg6.h"
+#include "lwt_seg6_encap.h"
 #include "lwt_seg6_encap.skel.h"
 
 static const char doc[] =
@@ -33,7 +33,7 @@ static const struct argp_option options[] = {
 static struct {
 	struct route route;
 	const char *prefix, *dev, *via, *segs;
-	struct seg6_segs list;
+	struct lwt_seg6_encap_segs list;
 } opt;
 
 /* Path order in, SRH order out: the SRH keeps the last segment at [0]. */
@@ -57,7 +57,7 @@ static void parse_segs(char *arg)
 		memcpy(opt.list.segs[i], addr[n - 1 - i], 16);
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'r':
@@ -86,7 +86,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.args_doc = "--route PREFIX --dev DEV --segs SID,...",
 	.doc = doc,
 	.children = common_children,
@@ -96,13 +96,14 @@ static void print_stats(void *data, bool final)
 {
 	struct lwt_seg6_encap_bpf *skel = data;
 	int fd = bpf_map__fd(skel->maps.stats);
-	struct seg6_count c[ENCAP_NSTATS];
+	struct lwt_seg6_encap_count c[LWT_SEG6_ENCAP_NSTATS];
 
-	for (__u32 i = 0; i < ENCAP_NSTATS; i++)
+	for (__u32 i = 0; i < LWT_SEG6_ENCAP_NSTATS; i++)
 		percpu_sum(fd, &i, (uint64_t *)&c[i], 2);
 	printf("%sencapsulated %llu (%llu bytes), failed %llu, not IPv6 %llu\n",
-	       final ? "total " : "", c[ENCAP_PUSHED].packets, c[ENCAP_PUSHED].bytes,
-	       c[ENCAP_FAILED].packets, c[ENCAP_SKIPPED].packets);
+	       final ? "total " : "", c[LWT_SEG6_ENCAP_STAT_PUSHED].packets,
+	       c[LWT_SEG6_ENCAP_STAT_PUSHED].bytes, c[LWT_SEG6_ENCAP_STAT_FAILED].packets,
+	       c[LWT_SEG6_ENCAP_STAT_SKIPPED].packets);
 	fflush(stdout);
 }
 

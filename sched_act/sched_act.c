@@ -36,7 +36,7 @@ static const char doc[] =
 "  sched_act --percent 50 eth0\n"
 "  sched_act --no-fallback eth0   # the act_bpf path or nothing\n";
 
-enum { OPT_PERCENT = 0x4000, OPT_NO_FALLBACK };
+enum { OPT_PERCENT = 0x100, OPT_NO_FALLBACK };
 
 static const struct argp_option options[] = {
 	{ "percent", OPT_PERCENT, "P", 0, "Drop P percent of ICMP packets, 0..100 (default 7)", 0 },
@@ -194,10 +194,10 @@ static int act_attach(struct act_path *a, int prog_fd, char *why, size_t len)
 static void print_stats(void *ctx, bool final)
 {
 	struct sched_act_bpf *skel = *(struct sched_act_bpf **)ctx;
-	struct act_stats s = {};
+	struct sched_act_count s = {};
 
 	percpu_sum(bpf_map__fd(skel->maps.stats), &(__u32){ 0 }, (uint64_t *)&s, 3);
-	printf("%s: packets %llu, icmp %llu, dropped %llu\n", final ? "total" : "stats",
+	printf("%spackets %llu, icmp %llu, dropped %llu\n", final ? "total " : "",
 	       s.seen, s.icmp, s.dropped);
 	fflush(stdout);
 }

@@ -203,11 +203,15 @@ fi
 dup=$(printf '%s\n' "${TARGET[@]}" | sort | uniq -d)
 [ -z "$dup" ] || usage "NAME=$NEW gives two files the name $dup"
 
-# --- The rename. Candidates are the tokens of the example's own files
-# that are OLD or begin with OLD_ (lower case: the skeleton, the example's
-# types and functions), and OLDU or OLDU_* that the example defines itself
-# (#define, enum constant). A candidate that names anything in vmlinux.h
-# or the libbpf and kernel UAPI headers is the kernel's and stays.
+# --- The rename. CONTRIBUTING.md's naming rule gives every name an
+# example owns its prefix: OLD_ in lower case (the skeleton, types,
+# functions), OLDU_ in capitals (macros, enum constants, the header guard
+# OLDU_H). Candidates are the tokens of the example's own files that are
+# OLD or begin with OLD_, and those beginning with OLDU_ that the example
+# defines itself (#define, enum constant). The bare OLDU is never one: it
+# is the kernel's (XDP_DROP, XDP_REDIRECT). A candidate that names
+# anything in vmlinux.h or the libbpf and kernel UAPI headers is the
+# kernel's and stays.
 VMLINUX=vmlinux/$ARCH/vmlinux.h
 [ -f "$VMLINUX" ] || VMLINUX=.output/vmlinux/$ARCH/vmlinux.h
 if [ ! -f "$VMLINUX" ]; then
@@ -230,7 +234,7 @@ perl -e '
 		$nosec =~ s/^\s*#\s*include.*$//mg;
 		for my $w ($nosec =~ /\b([A-Za-z_]\w*)\b/g) {
 			$low{$w} = 1 if $w =~ /^\Q$old\E(?:_\w*)?$/;
-			$up{$w} = 1 if $w =~ /^\Q$oldu\E(?:_\w*)?$/;
+			$up{$w} = 1 if $w =~ /^\Q$oldu\E_\w+$/;
 		}
 		$def{$1} = 1 while $t =~ /^\s*#\s*define\s+(\w+)/mg;
 		while ($t =~ /\benum\b[^{;]*\{([^}]*)\}/g) {

@@ -167,8 +167,8 @@ struct conn {
 
 static struct sk_skb_bpf *skel;
 static int epfd;
-static bool pair_used[SKB_MAX_PAIRS];
-static struct conn *conns[SKB_MAX_PAIRS];
+static bool pair_used[SK_SKB_MAX_PAIRS];
+static struct conn *conns[SK_SKB_MAX_PAIRS];
 static struct conn *dead;
 static struct {
 	uint64_t accepted, active, failed, unspliced, user_bytes, lost;
@@ -259,9 +259,9 @@ static int splice_pair(struct conn *c)
 	socklen_t l;
 	__u32 slot;
 
-	for (pair = 0; pair < SKB_MAX_PAIRS && pair_used[pair]; pair++)
+	for (pair = 0; pair < SK_SKB_MAX_PAIRS && pair_used[pair]; pair++)
 		;
-	if (pair == SKB_MAX_PAIRS)
+	if (pair == SK_SKB_MAX_PAIRS)
 		return -ENOSPC;
 	/* Partners first: a socket in the sockmap is live at once. */
 	for (i = 0; i < 2 && !err; i++) {
@@ -318,8 +318,8 @@ static void accept_clients(int lfd)
 
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		st.accepted++;
-		if (st.active >= SKB_MAX_PAIRS) {
-			warnmsg("too many connections (%d): refusing one", SKB_MAX_PAIRS);
+		if (st.active >= SK_SKB_MAX_PAIRS) {
+			warnmsg("too many connections (%d): refusing one", SK_SKB_MAX_PAIRS);
 			st.failed++;
 			close_clean(fd);
 			continue;
@@ -476,7 +476,7 @@ static bool check_drains(void)
 {
 	bool waiting = false;
 
-	for (int p = 0; p < SKB_MAX_PAIRS; p++) {
+	for (int p = 0; p < SK_SKB_MAX_PAIRS; p++) {
 		struct conn *c = conns[p];
 
 		if (!c)
@@ -512,16 +512,16 @@ static bool check_drains(void)
 
 static void print_stats(bool final)
 {
-	struct sk_skb_count k[SKB_NSTATS] = {};
+	struct sk_skb_count k[SK_SKB_NSTATS] = {};
 
 	if (skel)
-		for (__u32 i = 0; i < SKB_NSTATS; i++)
+		for (__u32 i = 0; i < SK_SKB_NSTATS; i++)
 			percpu_sum(bpf_map__fd(skel->maps.stats), &i, (uint64_t *)&k[i], 2);
 	printf("%sconnections %llu (active %llu, backend failures %llu, relayed %llu)  spliced in kernel %llu B  through user space %llu B  lost %llu B\n",
 	       final ? "total " : "", (unsigned long long)st.accepted,
 	       (unsigned long long)st.active, (unsigned long long)st.failed,
-	       (unsigned long long)st.unspliced, (unsigned long long)k[SKB_SPLICED].bytes, (unsigned long long)st.user_bytes,
-	       (unsigned long long)k[SKB_LOST].bytes);
+	       (unsigned long long)st.unspliced, (unsigned long long)k[SK_SKB_STAT_SPLICED].bytes,
+	       (unsigned long long)st.user_bytes, (unsigned long long)k[SK_SKB_STAT_LOST].bytes);
 	fflush(stdout);
 }
 
@@ -673,7 +673,7 @@ int main(int argc, char **argv)
 	if (st.lost)
 		warnmsg("%llu spliced connections closed before draining", (unsigned long long)st.lost);
 out:
-	for (int p = 0; p < SKB_MAX_PAIRS; p++)
+	for (int p = 0; p < SK_SKB_MAX_PAIRS; p++)
 		if (conns[p])
 			conn_close(conns[p]);
 	if (lfd >= 0)

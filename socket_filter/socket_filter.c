@@ -139,10 +139,10 @@ static int wait_packets(void *arg, int timeout_ms)
 static void print_stats(void *arg, bool final)
 {
 	struct ctx *c = arg;
-	struct sf_stats s = {};
+	struct socket_filter_count s = {};
 
-	percpu_sum(bpf_map__fd(c->skel->maps.stats), &(__u32){ 0 }, (uint64_t *)&s, 3);
-	printf("%s: seen %llu, kept %llu\n", final ? "total" : "stats", s.seen, s.kept);
+	percpu_sum(bpf_map__fd(c->skel->maps.stats), &(__u32){ 0 }, (uint64_t *)&s, 2);
+	printf("%sseen %llu, kept %llu\n", final ? "total " : "", s.seen, s.kept);
 	fflush(stdout);
 }
 

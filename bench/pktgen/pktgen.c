@@ -56,7 +56,7 @@ static const char doc[] =
 "  pktgen -t icmp -s 98 --dst-mac 02:00:00:00:00:02 -d 5 veth0   # ping flood\n"
 "  pktgen -t syn --dport 8080 -n 1000 veth0\n";
 
-enum { OPT_SRC = 256, OPT_DST, OPT_SMAC, OPT_DMAC, OPT_SPORT, OPT_DPORT };
+enum { OPT_SRC = 0x100, OPT_DST, OPT_SMAC, OPT_DMAC, OPT_SPORT, OPT_DPORT };
 
 static const struct argp_option options[] = {
 	{ "type", 't', "TYPE", 0, "udp (default), icmp (echo request) or syn", 0 },
