@@ -32,7 +32,7 @@ LDFLAGS    ?=
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LDLIBS     += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lmnl
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-	      -Wno-unused-function -I$(VMLINUX_DIR) -Icommon
+	      -I$(VMLINUX_DIR) -Icommon
 
 # LIBBPF_SRC=1: link a pinned libbpf release built statically from its
 # source tarball into $(OUTPUT)/libbpf, for distributions whose libbpf is
@@ -172,12 +172,15 @@ $(LIBCOMMON): $(COMMON_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
+# DIR/NAME-*.c (sk_skb/sk_skb-relay.c) are more of NAME's own sources,
+# linked into it: what is not the lesson can leave NAME.c that way.
 define app_rule
-$(OUTPUT)/$(1).o: $(1).c $(OUTPUT)/$(1).skel.h $(COMMON_HDRS) $(wildcard $(dir $(1))*.h)
+$(OUTPUT)/$(1).o $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard $(1)-*.c)): $(OUTPUT)/%.o: %.c \
+		$(OUTPUT)/$(1).skel.h $(COMMON_HDRS) $(wildcard $(dir $(1))*.h)
 	$$(call msg,CC,$$@)
 	$(Q)$$(CC) $$(CFLAGS) $$(LIBBPF_CFLAGS) -Icommon -I$(OUTPUT)/$(dir $(1)) -I$(dir $(1)) -c $$< -o $$@
 
-$(BINDIR)$(1): $(OUTPUT)/$(1).o $(LIBCOMMON)
+$(BINDIR)$(1): $(OUTPUT)/$(1).o $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard $(1)-*.c)) $(LIBCOMMON)
 	$$(call msg,BINARY,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) $$^ $$(LDLIBS) -o $$@

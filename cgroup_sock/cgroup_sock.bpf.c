@@ -7,9 +7,12 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "sock.bpf.h"
+#include "net.bpf.h"
 #include "count.bpf.h"
 #include "cgroup_sock.h"
+
+/* A #define in the kernel (uapi linux/in6.h), so vmlinux.h lacks it. */
+#define IPPROTO_ICMPV6	58
 
 const volatile bool allow_ping_sockets;	/* keep SOCK_DGRAM + ICMP (unprivileged ping) */
 const volatile bool set_mark;

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "report.h"
 #include "cgroup_sock.h"
 #include "cgroup_sock.skel.h"
@@ -119,7 +119,6 @@ static void print_stats(void *ctx, bool final)
 	printf("%ssockets allowed %llu  refused %llu  | binds %llu\n", final ? "total " : "",
 	       (unsigned long long)allowed, (unsigned long long)refused,
 	       (unsigned long long)binds);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -128,7 +127,7 @@ int main(int argc, char **argv)
 	struct cgroup_sock_bpf *skel;
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = cgroup_sock_bpf__open();
@@ -164,7 +163,6 @@ int main(int argc, char **argv)
 	if (opt.set_priority)
 		printf("; priority %u", opt.priority);
 	printf("\n");
-	fflush(stdout);
 
 	err = cgroup_target_start(&cg);
 	if (!err)

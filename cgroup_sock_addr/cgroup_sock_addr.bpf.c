@@ -8,7 +8,6 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "sock.bpf.h"
 #include "cgroup_sock_addr.h"
 
 const volatile bool deny_ipv6;	/* connect6, bind6, sendmsg6 */

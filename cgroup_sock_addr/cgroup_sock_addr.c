@@ -4,7 +4,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "cgroup_sock_addr.h"
 #include "cgroup_sock_addr.skel.h"
 
@@ -145,7 +145,6 @@ static void print_stats(void *ctx, bool final)
 	printf("%scalls %llu  refused %llu  rewritten %llu\n", final ? "total " : "",
 	       (unsigned long long)sum.seen, (unsigned long long)sum.refused,
 	       (unsigned long long)sum.rewritten);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -155,7 +154,7 @@ int main(int argc, char **argv)
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 	int err, i = 0;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = cgroup_sock_addr_bpf__open();
@@ -207,7 +206,6 @@ int main(int argc, char **argv)
 		printf("  service %s:%u -> %s:%u\n",
 		       inet_ntop(AF_INET, &opt.vip[i].ip4, a, sizeof(a)), ntohs(opt.vip[i].port),
 		       inet_ntop(AF_INET, &opt.backend[i].ip4, b, sizeof(b)), ntohs(opt.backend[i].port));
-	fflush(stdout);
 
 	err = cgroup_target_start(&cg);
 	if (!err)

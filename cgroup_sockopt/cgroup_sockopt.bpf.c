@@ -10,7 +10,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "sock.bpf.h"
+#include "net.bpf.h"
 #include "count.bpf.h"
 #include "cgroup_sockopt.h"
 

@@ -6,7 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "report.h"
 #include "cgroup_sockopt.h"
 #include "cgroup_sockopt.skel.h"
@@ -171,7 +171,6 @@ static void print_stats(void *ctx, bool final)
 	       (unsigned long long)sum[CGROUP_SOCKOPT_STAT_CLAMPED],
 	       (unsigned long long)sum[CGROUP_SOCKOPT_STAT_PASSED],
 	       (unsigned long long)sum[CGROUP_SOCKOPT_STAT_READ]);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -181,7 +180,7 @@ int main(int argc, char **argv)
 	__u8 one = 1;
 	int err, i;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = cgroup_sockopt_bpf__open();
@@ -220,7 +219,6 @@ int main(int argc, char **argv)
 	if (opt.max_rcvbuf)
 		printf("; SO_RCVBUF at most %u", opt.max_rcvbuf);
 	printf("\n");
-	fflush(stdout);
 
 	err = cgroup_target_start(&cg);
 	if (!err)

@@ -88,7 +88,6 @@ static void print_stats(void *ctx, bool final)
 	       v[FLOW_DISSECTOR_STAT_TCP], v[FLOW_DISSECTOR_STAT_UDP], v[FLOW_DISSECTOR_STAT_OSPF],
 	       v[FLOW_DISSECTOR_STAT_FRAG], v[FLOW_DISSECTOR_STAT_CONTINUE],
 	       v[FLOW_DISSECTOR_STAT_DROP]);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -97,7 +96,7 @@ int main(int argc, char **argv)
 	struct stat st;
 	int netns, link, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	netns = open_netns(netns_path);
 	require_root();
 
@@ -130,7 +129,6 @@ int main(int argc, char **argv)
 	       (unsigned long)st.st_ino, netns_path);
 	if (is_root_netns(&st))
 		printf("flow_dissector: note: this is the root namespace; its dissector applies to every namespace\n");
-	fflush(stdout);
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
 	if (link >= 0)

@@ -8,6 +8,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/seg6_local.h>
 #include "common.h"
+#include "nl.h"
 #include "route.h"
 #include "lwt_seg6local.h"
 #include "lwt_seg6local.skel.h"
@@ -203,7 +204,6 @@ static void print_stats(void *data, bool final)
 			printf(" %u:%llu", i, (unsigned long long)n);
 	printf(" | route packets %llu, errors %llu\n", (unsigned long long)rc[0],
 	       (unsigned long long)rc[2]);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -215,7 +215,7 @@ int main(int argc, char **argv)
 	struct ctx ctx;
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = lwt_seg6local_bpf__open();
@@ -240,7 +240,6 @@ int main(int argc, char **argv)
 	printf("lwt_seg6local: SID %s dev %s: End.BPF (program \"%s\", proto %d), tag %d%s, then %s; Ctrl-C to stop\n",
 	       r->text, opt.dev, route_owner_name(), RTPROT_CATALOG, opt.tag,
 	       opt.tlv ? " and a TLV" : "", opt.what);
-	fflush(stdout);
 	ctx = (struct ctx){ skel, &nl };
 	err = run_loop(print_stats, NULL, &ctx, 0);
 out:

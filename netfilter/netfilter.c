@@ -130,7 +130,6 @@ static void print_stats(void *ctx, bool final)
 		}
 	}
 	printf("\n");
-	fflush(stdout);
 }
 
 /*
@@ -180,7 +179,7 @@ int main(int argc, char **argv)
 	__u64 zero = 0;
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) <= 0) {
@@ -223,7 +222,6 @@ int main(int argc, char **argv)
 	for (int i = 0; i < opt.nports; i++)
 		printf("%s%d", i ? ", " : " ", opt.ports[i]);
 	printf("; Ctrl-C to stop\n");
-	fflush(stdout);
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
 	bpf_link__destroy(link);

@@ -98,7 +98,6 @@ static void print_stats(void *ctx, bool final)
 		dropped += c.dropped;
 	}
 	printf("dropped %llu\n", dropped);
-	fflush(stdout);
 }
 
 /* "tcp port 8080, icmp" */
@@ -136,7 +135,7 @@ int main(int argc, char **argv)
 	char how[256], policy[512];
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = sched_cls_bpf__open();
@@ -161,7 +160,6 @@ int main(int argc, char **argv)
 	printf("sched_cls: counting on %s %s (ifindex %d) via %s; dropping %s; Ctrl-C to stop\n",
 	       tc_target.ifname, tc_dir_name(&tc_target), tc_target.ifindex,
 	       tc_hook_describe(&tc_target, how, sizeof(how)), policy);
-	fflush(stdout);
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
 	tc_hook_detach(&tc_target);

@@ -64,7 +64,7 @@ int main(int argc, char **argv)
 	char how[256];
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	if (tc_target.egress)
 		usage_error("echo requests arrive at ingress: --egress makes no sense here");
 	require_root();

@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 	char how[256];
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = tc_tailcall_bpf__open();

@@ -326,7 +326,6 @@ static void print_stats(void *arg, bool final)
 		       (unsigned long long)c->srv.accepted, (unsigned long long)c->srv.datagrams,
 		       (unsigned long long)c->srv.bytes);
 	printf("\n");
-	fflush(stdout);
 }
 
 static int serve(void *arg, int timeout_ms)
@@ -371,7 +370,6 @@ static int watch(void *arg, int timeout_ms)
 			c->waiting = false;
 			c->retaken++;
 			printf("sk_lookup: ports %s go to %s now\n", cfg.set, c->what);
-			fflush(stdout);
 		}
 		close(fd);
 	}
@@ -387,7 +385,7 @@ int main(int argc, char **argv)
 	int netns = -1, fd = -1, slot = SK_LOOKUP_SLOT_TCP, err;
 	__u8 one = 1;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	c.skel = sk_lookup_bpf__open_and_load();
@@ -448,7 +446,6 @@ int main(int argc, char **argv)
 	fstat(netns, &st);
 	printf("sk_lookup: ports %s (%ld) of netns net:[%lu] go to %s; Ctrl-C to stop\n",
 	       cfg.set, cfg.nports, (unsigned long)st.st_ino, what);
-	fflush(stdout);
 	err = run_loop(print_stats, cfg.pid || cfg.follow ? watch : serve, &c, 0);
 	if (c.lost)
 		err = EXIT_FAIL;

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "sk_msg.h"
 #include "sk_msg.skel.h"
 
@@ -124,7 +124,6 @@ static void print_stats(void *ctx, bool final)
 	       (unsigned long long)c[SK_MSG_STAT_NO_PEER].bytes,
 	       (unsigned long long)c[SK_MSG_STAT_ADDED].msgs,
 	       map_entries(bpf_map__fd(skel->maps.socks)));
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -135,7 +134,7 @@ int main(int argc, char **argv)
 	char ports[SK_MSG_MAX_PORTS * 8] = "";
 	size_t n = 0;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = sk_msg_bpf__open_and_load();
@@ -169,7 +168,6 @@ int main(int argc, char **argv)
 
 	printf("sk_msg: sockops sockmap_add on %s, sk_msg msg_redirect on its sockhash; ports %s%s%s\n",
 	       cg.path, ports, cg.child ? "; running: " : "", cg.child ? cgroup_args_describe(&cg) : "");
-	fflush(stdout);
 
 	err = cgroup_target_start(&cg);
 	if (!err)

@@ -137,7 +137,6 @@ static int serve(void *arg, int timeout_ms)
 		}
 		c->srv.paused = false;
 		printf("closed worker 0; the others accept now\n");
-		fflush(stdout);
 	}
 	return srv_wait(&c->srv, timeout_ms);
 }
@@ -160,7 +159,6 @@ static void print_stats(void *arg, bool final)
 	       (unsigned long long)ev[SK_REUSEPORT_STAT_MIGRATE_REFUSED],
 	       (unsigned long long)ev[SK_REUSEPORT_STAT_NO_GROUP],
 	       (unsigned long long)ev[SK_REUSEPORT_STAT_NO_WORKER]);
-	fflush(stdout);
 }
 
 /*
@@ -272,7 +270,7 @@ int main(int argc, char **argv)
 	struct ctx c = { .srv.reply = reply };
 	int err, lock = -1;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
@@ -310,7 +308,6 @@ int main(int argc, char **argv)
 	printf("sk_reuseport: SO_ATTACH_REUSEPORT_EBPF on %d groups, policy %s, migration %s%s; Ctrl-C to stop\n",
 	       cfg.naddrs * 2, policy_names[cfg.policy], cfg.no_migrate ? "refused" : "on",
 	       cfg.hold ? ", holding connections until SIGUSR1" : "");
-	fflush(stdout);
 	err = run_loop(print_stats, serve, &c, 0);
 out:
 	if (lock >= 0)

@@ -12,7 +12,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "sock.bpf.h"
+#include "net.bpf.h"
 #include "sock_ops.h"
 
 const volatile int sndbuf;	/* 0: leave it */

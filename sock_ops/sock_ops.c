@@ -4,7 +4,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "sock_ops.h"
 #include "sock_ops.skel.h"
 
@@ -107,7 +107,6 @@ static int wait_events(void *p, int timeout_ms)
 	struct ctx *c = p;
 	int n = ring_buffer__poll(c->rb, timeout_ms);
 
-	fflush(stdout);
 	return n < 0 ? n : 0;
 }
 
@@ -130,7 +129,6 @@ static void print_stats(void *p, bool final)
 	       (unsigned long long)v[SOCK_OPS_KIND_STATE], (unsigned long long)v[SOCK_OPS_KIND_RTT],
 	       (unsigned long long)v[SOCK_OPS_KIND_RETRANS],
 	       (unsigned long long)v[SOCK_OPS_STAT_DROPS]);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -139,7 +137,7 @@ int main(int argc, char **argv)
 	struct ctx c = {};
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 	/* Whole lines, even when COMMAND writes to the same pipe. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -176,7 +174,6 @@ int main(int argc, char **argv)
 	if (opt.rcvbuf)
 		printf("; SO_RCVBUF %d", opt.rcvbuf);
 	printf("%s\n", opt.events ? "; printing events" : "");
-	fflush(stdout);
 
 	err = cgroup_target_start(&cg);
 	if (!err)

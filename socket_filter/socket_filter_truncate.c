@@ -174,7 +174,6 @@ static int wait_io(void *arg, int timeout_ms)
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (c->clients[i] >= 0 && pfd[1 + i].revents)
 			tcp_read(c, i);
-	fflush(stdout);
 	return 0;
 }
 
@@ -185,7 +184,6 @@ static void print_stats(void *arg, bool final)
 
 	percpu_sum(bpf_map__fd(c->skel->maps.stats), &(__u32){ 0 }, (uint64_t *)&s, 2);
 	printf("%spackets seen %llu, trimmed %llu\n", final ? "total " : "", s.seen, s.trimmed);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -194,7 +192,7 @@ int main(int argc, char **argv)
 	struct ctx c = { .sock = -1 };
 	int fd, off = 0, on = 1, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		c.clients[i] = -1;
@@ -242,7 +240,6 @@ int main(int argc, char **argv)
 
 	printf("socket_filter_truncate: %s echo server on port %d; its socket filter keeps %d payload bytes per packet; Ctrl-C to stop\n",
 	       tcp ? "TCP" : "UDP", port, keep);
-	fflush(stdout);
 	err = run_loop(print_stats, wait_io, &c, 0);
 out:
 	for (int i = 0; i < MAX_CLIENTS; i++)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "common.h"
+#include "xdp.h"
 #include "xdp_drop.h"
 #include "xdp_drop.skel.h"
 
@@ -159,7 +160,6 @@ static void print_stats(void *ctx, bool final)
 		       final ? "total " : "",
 		       c[XDP_DROP_STAT_ICMP4_ECHO].packets, c[XDP_DROP_STAT_ICMP6_ECHO].packets,
 		       c[XDP_DROP_STAT_ALL_IP].packets, c[XDP_DROP_STAT_PASS_OTHER].packets);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -169,7 +169,7 @@ int main(int argc, char **argv)
 	const char *mode;
 	int link_fd = -1, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = xdp_drop_bpf__open();

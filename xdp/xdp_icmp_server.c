@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
+#include "xdp.h"
 #include "xdp_icmp_server.h"
 #include "xdp_icmp_server.skel.h"
 
@@ -138,7 +139,6 @@ static void print_stats(void *ctx, bool final)
 	printf("%sreplies: ipv4 %llu  ipv6 %llu  | passed to kernel %llu\n",
 	       final ? "total " : "", c[XDP_ICMP_SERVER_STAT_REPLY4].packets,
 	       c[XDP_ICMP_SERVER_STAT_REPLY6].packets, c[XDP_ICMP_SERVER_STAT_PASS].packets);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -147,7 +147,7 @@ int main(int argc, char **argv)
 	const char *mode;
 	int link_fd = -1, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = xdp_icmp_server_bpf__open_and_load();

@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include "common.h"
+#include "xdp.h"
 #include "xdp_lb_simple.h"
 #include "xdp_lb_simple.skel.h"
 
@@ -187,7 +188,7 @@ int main(int argc, char **argv)
 	const char *mode;
 	int link_fd = -1, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = xdp_lb_simple_bpf__open();

@@ -17,6 +17,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include "common.h"
+#include "xdp.h"
 #include "nl.h"
 #include "xdp_load_balancer.h"
 #include "xdp_load_balancer.skel.h"
@@ -426,7 +427,6 @@ static void print_stats(void *ctx, bool final)
 	       s[XDP_LOAD_BALANCER_STAT_NO_BACKEND], s[XDP_LOAD_BALANCER_STAT_NO_NEIGH],
 	       s[XDP_LOAD_BALANCER_STAT_NO_ROUTE], s[XDP_LOAD_BALANCER_STAT_TOO_BIG],
 	       s[XDP_LOAD_BALANCER_STAT_NO_PORT]);
-	fflush(stdout);
 }
 
 static void on_hup(int sig)
@@ -459,7 +459,6 @@ static int wait_reload(void *ctx, int timeout_ms)
 	for (int i = 0; i < live.n; i++)
 		printf(" %s", inet_ntoa((struct in_addr){ live.addr[i] }));
 	printf("\n");
-	fflush(stdout);
 	return 0;
 }
 
@@ -654,7 +653,7 @@ int main(int argc, char **argv)
 	int link_fd = -1, err;
 	long nconns;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 	if (opt.unpin)
 		return unpin(opt.unpin);
@@ -725,7 +724,6 @@ int main(int argc, char **argv)
 		       opt.pin, nconns, nconns == 1 ? "" : "s");
 	else if (opt.pin)
 		printf("xdp_load_balancer: link and connection tables pinned in %s\n", opt.pin);
-	fflush(stdout);
 	err = run_loop(print_stats, wait_reload, skel, 0);
 	if (pinned)
 		printf("xdp_load_balancer: the program stays attached to %s through %s/link; start with --pin %s to take over, or --unpin %s to remove it\n",

@@ -263,7 +263,6 @@ static void measure(const char *obj, struct bpf_program *prog)
 		printf("%s,%s,%s,%s,%s,%.1f,%.1f,%u,%u,%s\n", obj, bpf_program__name(prog),
 		       libbpf_bpf_prog_type_str(type), pkts[i].name, verdict(type, ret),
 		       ns, floor_ns, insns, jited, changed ? "single" : "repeat");
-		fflush(stdout);
 	}
 }
 
@@ -352,7 +351,7 @@ int main(int argc, char **argv)
 	glob_t g = {};
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 	floor_skel = pktcost_bpf__open_and_load();
 	if (!floor_skel)
