@@ -19,9 +19,11 @@ static const char doc[] =
 "VIP:PORT. IPv4 only.\n"
 "\n"
 "EXAMPLES:\n"
-"  cgroup_sock_addr -- curl -6 http://[2001:db8::1]/     # Operation not permitted\n"
-"  cgroup_sock_addr --deny ipv6 --redirect 198.51.100.80:80=127.0.0.1:8080 -- curl http://198.51.100.80/\n"
-"  cgroup_sock_addr --deny none --redirect 198.51.100.53:53=127.0.0.1:5353 --cgroup /sys/fs/cgroup/unified/app\n";
+"  cgroup_sock_addr -- curl -6 http://[2001:db8::1]/  # Operation not permitted\n"
+"  cgroup_sock_addr --deny ipv6 --redirect 198.51.100.80:80=127.0.0.1:8080 \\\n"
+"      -- curl http://198.51.100.80/\n"
+"  cgroup_sock_addr --deny none --redirect 198.51.100.53:53=127.0.0.1:5353 \\\n"
+"      --cgroup /sys/fs/cgroup/app      # an existing cgroup v2 directory\n";
 
 enum { OPT_DENY = 0x100, OPT_REDIRECT };
 

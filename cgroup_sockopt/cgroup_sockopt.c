@@ -23,8 +23,9 @@ static const char doc[] =
 "\n"
 "EXAMPLES:\n"
 "  cgroup_sockopt -- python3 app.py                 # no SO_DEBUG, no IP_TOS\n"
-"  cgroup_sockopt --deny so_keepalive,tcp_nodelay --cgroup /sys/fs/cgroup/unified/app\n"
-"  cgroup_sockopt --deny none --max-sndbuf 65536 --max-rcvbuf 65536 -- iperf3 -c HOST\n";
+"  cgroup_sockopt --deny so_keepalive,tcp_nodelay --cgroup /sys/fs/cgroup/app\n"
+"  cgroup_sockopt --deny none --max-sndbuf 65536 --max-rcvbuf 65536 \\\n"
+"      -- iperf3 -c HOST\n";
 
 enum { OPT_DENY = 0x100, OPT_MAX_SNDBUF, OPT_MAX_RCVBUF };
 

@@ -33,7 +33,7 @@ static const char doc[] =
 "  sk_lookup --steer 5202 --steer 8000-8099        # then: nc HOST 8042\n"
 "  sk_lookup --port 7 --steer 1-1023 --udp -d 60\n"
 "  sk_lookup --pid 1234 --fd 3 --steer 8080-8089   # give nginx 10 more ports\n"
-"  sk_lookup --follow 80 --steer 8000-8099         # ... and keep them across restarts\n";
+"  sk_lookup --follow 80 --steer 8000-8099         # ... and across restarts\n";
 
 enum { OPT_PID = 0x100, OPT_FD, OPT_FOLLOW };
 

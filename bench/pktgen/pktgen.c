@@ -51,7 +51,7 @@ static const char doc[] =
 "Only the receiver's counters say what arrived.\n"
 "\n"
 "EXAMPLES:\n"
-"  pktgen -n 5000000 veth0                   # 5 M 64-byte UDP frames, broadcast MAC\n"
+"  pktgen -n 5000000 veth0                   # 5 M 64-byte UDP broadcasts\n"
 "  pktgen -d 10 --dst 192.0.2.2 --dst-mac 02:00:00:00:00:02 veth0\n"
 "  pktgen -t icmp -s 98 --dst-mac 02:00:00:00:00:02 -d 5 veth0   # ping flood\n"
 "  pktgen -t syn --dport 8080 -n 1000 veth0\n";

@@ -106,6 +106,10 @@ matrix() {
 	bad "$L: option without its value" 2 "option -i needs a value \(SECONDS\)" "$B" -d 1 -i
 	"$B" --help >"$W/help" 2>"$W/err" </dev/null && rc=0 || rc=$?
 	check_eq "$L: --help: exit 0, nothing on stderr" "0 0" "$rc $(wc -c <"$W/err")"
+	# argp wraps lines longer than 79 columns: a wrapped example breaks the
+	# command where a reader copies it (after "--", inside a path).
+	check_eq "$L: --help: no EXAMPLES line wrapped" "" \
+		"$(awk '/^EXAMPLES:/ {on = 1; next} on && /^$/ {on = 0} on && !/^  / {print}' "$W/help")"
 	bad "$L: not root" 1 "needs root \(or CAP_BPF and CAP_NET_ADMIN\)" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 		--bounding-set=-all "$B" -d 1 "${BASE[@]}"
