@@ -187,10 +187,24 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-struct bpf_program *trace_pick(struct bpf_program *plain, struct bpf_program *traced)
+struct bpf_program *trace_pick(struct bpf_object *obj, struct bpf_program *plain,
+			       struct bpf_program *traced)
 {
-	bpf_program__set_autoload(trace_opts.on ? plain : traced, false);
-	return trace_opts.on ? traced : plain;
+	static const char *const maps[] = { "trace_rb", "trace_counts", "trace_win" };
+	struct bpf_map *map;
+
+	if (trace_opts.on) {
+		bpf_program__set_autoload(plain, false);
+		return traced;
+	}
+	/* Only the traced program uses them: no 64 KiB ring buffer for nothing. */
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		map = bpf_object__find_map_by_name(obj, maps[i]);
+		if (map)
+			bpf_map__set_autocreate(map, false);
+	}
+	bpf_program__set_autoload(traced, false);
+	return plain;
 }
 
 int trace_start(struct bpf_object *obj)

@@ -12,7 +12,7 @@
  *
  * A loader adds trace_argp to its argp children and then:
  *
- *	prog = trace_pick(skel->progs.prog, skel->progs.prog_trace);	// before load
+ *	prog = trace_pick(skel->obj, skel->progs.prog, skel->progs.prog_trace);
  *	skel->rodata->trace_rate = trace_opts.rate;
  *	skel__load(skel);
  *	trace_start(skel->obj);			// after load
@@ -81,10 +81,12 @@ extern struct trace_opts trace_opts;
 extern const struct argp trace_argp;
 
 /*
- * Before load: the program to attach, `traced` with --trace, else `plain`;
- * the other one is not loaded.
+ * Before load: the program to attach, `traced` with --trace, else `plain`.
+ * The other one is not loaded, and without --trace neither are the
+ * trace maps.
  */
-struct bpf_program *trace_pick(struct bpf_program *plain, struct bpf_program *traced);
+struct bpf_program *trace_pick(struct bpf_object *obj, struct bpf_program *plain,
+			       struct bpf_program *traced);
 
 /*
  * After load: open the object's ring buffer (map "trace_rb"). Does

@@ -153,7 +153,7 @@ int main(int argc, char **argv)
 	if (!skel)
 		return fail_step(errno, "opening the BPF object");
 	skel->rodata->have_ports = nports > 0;
-	prog = trace_pick(skel->progs.sched_cls, skel->progs.sched_cls_trace);
+	prog = trace_pick(skel->obj, skel->progs.sched_cls, skel->progs.sched_cls_trace);
 	skel->rodata->trace_rate = trace_opts.rate;
 	tc_hook_prepare(&tc_target, prog);
 	err = sched_cls_bpf__load(skel);

@@ -187,7 +187,7 @@ int main(int argc, char **argv)
 		return fail_step(errno, "opening the BPF object");
 	skel->rodata->drop_all_ip = all_ip;
 	skel->rodata->use_blocklist = nprefixes > 0;
-	prog = trace_pick(skel->progs.xdp_drop, skel->progs.xdp_drop_trace);
+	prog = trace_pick(skel->obj, skel->progs.xdp_drop, skel->progs.xdp_drop_trace);
 	skel->rodata->trace_rate = trace_opts.rate;
 	err = xdp_drop_bpf__load(skel);
 	if (err) {
