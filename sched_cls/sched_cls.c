@@ -11,13 +11,14 @@
 #include "sched_cls.skel.h"
 
 static __u8 drop_protos[256];
-static __u16 drop_ports[CLS_MAX_PORTS];
+static __u16 drop_ports[SCHED_CLS_MAX_PORTS];
 static int nports;
 
-static const char *const stat_names[CLS_NSTATS] = {
-	[CLS_ICMP] = "icmp", [CLS_ICMP6] = "icmpv6", [CLS_TCP] = "tcp", [CLS_UDP] = "udp",
-	[CLS_OTHER_IP] = "other-ip", [CLS_ARP] = "arp", [CLS_OTHER] = "other",
-	[CLS_MALFORMED] = "malformed",
+static const char *const stat_names[SCHED_CLS_NSTATS] = {
+	[SCHED_CLS_STAT_ICMP] = "icmp", [SCHED_CLS_STAT_ICMP6] = "icmpv6",
+	[SCHED_CLS_STAT_TCP] = "tcp", [SCHED_CLS_STAT_UDP] = "udp",
+	[SCHED_CLS_STAT_OTHER_IP] = "other-ip", [SCHED_CLS_STAT_ARP] = "arp",
+	[SCHED_CLS_STAT_OTHER] = "other", [SCHED_CLS_STAT_MALFORMED] = "malformed",
 };
 
 static const char doc[] =
@@ -34,7 +35,7 @@ static const char doc[] =
 "  sched_cls --legacy-tc -d 10 eth0      # clsact + cls_bpf, stop after 10 s\n"
 "  sched_cls --trace --drop-port 8080 eth0   # and a line per packet with its verdict\n";
 
-enum { OPT_DROP_PROTO = 0x2000, OPT_DROP_PORT };
+enum { OPT_DROP_PROTO = 0x100, OPT_DROP_PORT };
 
 static const struct argp_option options[] = {
 	{ "drop-proto", OPT_DROP_PROTO, "PROTO", 0,
@@ -66,8 +67,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		drop_protos[parse_proto(arg)] = 1;
 		break;
 	case OPT_DROP_PORT:
-		if (nports == CLS_MAX_PORTS)
-			usage_error("at most %d --drop-port options", CLS_MAX_PORTS);
+		if (nports == SCHED_CLS_MAX_PORTS)
+			usage_error("at most %d --drop-port options", SCHED_CLS_MAX_PORTS);
 		drop_ports[nports++] = parse_long(arg, "drop-port", 1, 65535);
 		break;
 	default:
@@ -76,10 +77,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* --trace, then IFACE with the tc options and the common ones. */
+static const struct argp target_argp = { .children = tc_loader_children };
 static const struct argp_child children[] = {
 	{ &trace_argp, 0, NULL, 0 },
-	{ &tc_target_argp, 0, NULL, 0 },
-	{ &common_argp, 0, "Common options:", 0 },
+	{ &target_argp, 0, NULL, 0 },
 	{},
 };
 
@@ -95,19 +97,18 @@ static void print_stats(void *ctx, bool final)
 {
 	struct sched_cls_bpf *skel = ctx;
 	int fd = bpf_map__fd(skel->maps.stats);
-	struct cls_count c;
+	struct sched_cls_count c;
 	__u64 dropped = 0;
 
 	trace_report(final);
-	printf("%s", final ? "total: " : "");
-	for (__u32 i = 0; i < CLS_NSTATS; i++) {
+	printf("%s", final ? "total " : "");
+	for (__u32 i = 0; i < SCHED_CLS_NSTATS; i++) {
 		if (percpu_sum(fd, &i, (uint64_t *)&c, 3))
 			memset(&c, 0, sizeof(c));
 		printf("%s %llu (%llu B)  ", stat_names[i], c.packets, c.bytes);
 		dropped += c.dropped;
 	}
 	printf("dropped %llu\n", dropped);
-	fflush(stdout);
 }
 
 /* "tcp port 8080, icmp" */
@@ -146,7 +147,7 @@ int main(int argc, char **argv)
 	char how[256], policy[512];
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = sched_cls_bpf__open();
@@ -176,7 +177,6 @@ int main(int argc, char **argv)
 	printf("sched_cls: counting on %s %s (ifindex %d) via %s; dropping %s; Ctrl-C to stop\n",
 	       tc_target.ifname, tc_dir_name(&tc_target), tc_target.ifindex,
 	       tc_hook_describe(&tc_target, how, sizeof(how)), policy);
-	fflush(stdout);
 	err = run_loop(print_stats, trace_wait, skel, 0);
 out:
 	tc_hook_detach(&tc_target);

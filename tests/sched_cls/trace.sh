@@ -8,9 +8,9 @@
 trace_total() {
 	sed -nE 's/^trace: ([0-9]+) packets shown, ([0-9]+) not shown .*/\1 \2/p' <<<"$1" | tail -n 1
 }
-# cls_total OUT: every packet sched_cls counted, from its "total:" line.
+# cls_total OUT: every packet sched_cls counted, from its "total icmp ..." line.
 cls_total() {
-	grep '^total: ' <<<"$1" | tail -n 1 | grep -oE '[a-z][a-z0-9-]* [0-9]+ \(' | awk '{s += $2} END {print s + 0}'
+	grep '^total icmp ' <<<"$1" | tail -n 1 | grep -oE '[a-z][a-z0-9-]* [0-9]+ \(' | awk '{s += $2} END {print s + 0}'
 }
 
 lab_up pair

@@ -119,6 +119,48 @@ static void truncations(struct xdp_drop_bpf *skel, const char *name, struct pkt_
 	t_check(!bad, name, "%zu of %zu lengths without exactly one trace line", bad, len);
 }
 
+/* trace_format() on events no xdp_drop packet makes: other hooks' verdicts, ARP replies. */
+static void fmt_case(const char *name, struct trace_pkt e, const char *want)
+{
+	char got[256];
+
+	trace_format(&e, got, sizeof(got));
+	t_check(!strcmp(got, want), name, "got '%s', want '%s'", got, want);
+}
+
+static void formatter(void)
+{
+	struct trace_pkt tcp = { .len = 74, .eth_proto = 0x0800, .family = 4, .proto = 6,
+				 .sport = 40000, .dport = 80, .saddr = { 192, 0, 2, 2 },
+				 .daddr = { 192, 0, 2, 1 } };
+	struct trace_pkt e = tcp;
+
+	e.hook = TRACE_HOOK_XDP, e.verdict = 3;
+	fmt_case("format: XDP_TX is tx", e, "tx tcp 192.0.2.2:40000 > 192.0.2.1:80 len 74");
+	e.verdict = 4;
+	fmt_case("format: XDP_REDIRECT is redirect", e, "redirect tcp 192.0.2.2:40000 > 192.0.2.1:80 len 74");
+	e.verdict = 0;
+	fmt_case("format: XDP_ABORTED is aborted", e, "aborted tcp 192.0.2.2:40000 > 192.0.2.1:80 len 74");
+	e.hook = TRACE_HOOK_TC, e.verdict = 0;
+	fmt_case("format: TC_ACT_OK is ok", e, "ok tcp 192.0.2.2:40000 > 192.0.2.1:80 len 74");
+	e.verdict = 7;
+	fmt_case("format: TC_ACT_REDIRECT is redirect", e,
+		 "redirect tcp 192.0.2.2:40000 > 192.0.2.1:80 len 74");
+	e.verdict = 42;
+	fmt_case("format: an unknown verdict by number", e,
+		 "verdict 42 tcp 192.0.2.2:40000 > 192.0.2.1:80 len 74");
+	e = (struct trace_pkt){ .len = 42, .eth_proto = 0x0806, .type = 2, .verdict = 2,
+				.mac = { 0x02, 0, 0, 0, 0, 0x01 }, .saddr = { 192, 0, 2, 1 },
+				.daddr = { 192, 0, 2, 2 } };
+	fmt_case("format: arp reply", e, "pass arp reply 192.0.2.1 is-at 02:00:00:00:00:01 len 42");
+	e = (struct trace_pkt){ .len = 60, .eth_proto = 0x88cc, .verdict = 2 };
+	fmt_case("format: another EtherType", e, "pass ethertype 0x88cc len 60");
+	e = (struct trace_pkt){ .len = 70, .eth_proto = 0x86dd, .family = 6, .flags = TRACE_F_FRAG,
+				.verdict = 2, .saddr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+				.daddr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 } };
+	fmt_case("format: an ipv6 later fragment", e, "pass ipv6 2001:db8::1 > 2001:db8::2 fragment len 70");
+}
+
 int main(void)
 {
 	static const char *const all_ip[] = { "drop_all_ip", NULL };
@@ -132,6 +174,7 @@ int main(void)
 	uint32_t ret;
 
 	t_init();
+	formatter();
 
 	skel = open_load(1000, false, false);
 	if (!skel) {
