@@ -200,6 +200,15 @@ $(OUTPUT)/tests/%: tests/%.c $$(filter $(OUTPUT)/$$(firstword $$(subst /, ,$$*))
 
 # BPF objects the lab loads with iproute2 (tests/lib/NAME.bpf.c).
 TEST_BPF_OBJS := $(patsubst %.bpf.c,$(OUTPUT)/%.bpf.o,$(wildcard tests/lib/*.bpf.c))
+# The examples that have --trace, built with the tracing compiled out: the
+# unit tests compare the verifier's work on them with tracing off.
+UNTRACED_OBJS := $(patsubst %.bpf.c,$(OUTPUT)/tests/untraced/%.bpf.o,\
+		   $(shell grep -l '^\#include "trace.bpf.h"' $(BPF_SRCS)))
+TEST_BPF_OBJS += $(UNTRACED_OBJS)
+$(OUTPUT)/tests/untraced/%.bpf.o: %.bpf.c $(VMLINUX_H) $(wildcard common/*.bpf.h) $(wildcard */*.h) | $(TOOLCHAIN_OK)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DTRACE_COMPILED_OUT -I$(dir $<) -c $< -o $@
 
 test-bins: $(BINS) $(TEST_BINS) $(TEST_BPF_OBJS)
 

@@ -14,6 +14,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "cursor.bpf.h"
+#include "trace.bpf.h"
 #include "sched_cls.h"
 
 /* Set by the loader: is there any port in drop_port? */
@@ -63,8 +64,7 @@ static __always_inline bool port_blocked(__be16 sport, __be16 dport)
 	return bpf_map_lookup_elem(&drop_port, &s) || bpf_map_lookup_elem(&drop_port, &d);
 }
 
-SEC("tc")
-int sched_cls(struct __sk_buff *skb)
+static __always_inline int sched_cls_verdict(struct __sk_buff *skb)
 {
 	struct tcphdr *th;
 	struct udphdr *uh;
@@ -142,6 +142,24 @@ int sched_cls(struct __sk_buff *skb)
 	if (!uh)
 		return verdict(skb, SCHED_CLS_STAT_MALFORMED, have_ports);
 	return verdict(skb, slot, have_ports && port_blocked(uh->source, uh->dest));
+}
+
+SEC("tc")
+int sched_cls(struct __sk_buff *skb)
+{
+	return sched_cls_verdict(skb);
+}
+
+/*
+ * --trace loads this program instead of the one above: the same verdicts,
+ * and each packet leaves a line in a ring buffer (common/trace.bpf.h).
+ * Two programs, so that without --trace the kernel runs exactly the
+ * program without tracing, not one instruction more.
+ */
+SEC("tc")
+int sched_cls_trace(struct __sk_buff *skb)
+{
+	return trace_skb(skb, sched_cls_verdict(skb));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

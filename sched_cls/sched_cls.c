@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include "common.h"
 #include "tc.h"
+#include "trace.h"
 #include "sched_cls.h"
 #include "sched_cls.skel.h"
 
@@ -31,7 +32,8 @@ static const char doc[] =
 "  sched_cls --egress eth0               # count what leaves\n"
 "  sched_cls --drop-port 8080 eth0       # drop TCP/UDP with port 8080\n"
 "  sched_cls --drop-proto icmp --drop-proto udp eth0\n"
-"  sched_cls --legacy-tc -d 10 eth0      # clsact + cls_bpf, stop after 10 s\n";
+"  sched_cls --legacy-tc -d 10 eth0      # clsact + cls_bpf, stop after 10 s\n"
+"  sched_cls --trace --drop-port 8080 eth0   # and a line per packet with its verdict\n";
 
 enum { OPT_DROP_PROTO = 0x100, OPT_DROP_PORT };
 
@@ -75,12 +77,20 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* --trace, then IFACE with the tc options and the common ones. */
+static const struct argp target_argp = { .children = tc_loader_children };
+static const struct argp_child children[] = {
+	{ &trace_argp, 0, NULL, 0 },
+	{ &target_argp, 0, NULL, 0 },
+	{},
+};
+
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_arg,
 	.args_doc = "IFACE",
 	.doc = doc,
-	.children = tc_loader_children,
+	.children = children,
 };
 
 static void print_stats(void *ctx, bool final)
@@ -90,6 +100,7 @@ static void print_stats(void *ctx, bool final)
 	struct sched_cls_count c;
 	__u64 dropped = 0;
 
+	trace_report(final);
 	printf("%s", final ? "total " : "");
 	for (__u32 i = 0; i < SCHED_CLS_NSTATS; i++) {
 		if (percpu_sum(fd, &i, (uint64_t *)&c, 3))
@@ -132,6 +143,7 @@ static int fill_policy(struct sched_cls_bpf *skel)
 int main(int argc, char **argv)
 {
 	struct sched_cls_bpf *skel;
+	struct bpf_program *prog;
 	char how[256], policy[512];
 	int err;
 
@@ -142,17 +154,22 @@ int main(int argc, char **argv)
 	if (!skel)
 		return fail_step(errno, "opening the BPF object");
 	skel->rodata->have_ports = nports > 0;
-	tc_hook_prepare(&tc_target, skel->progs.sched_cls);
+	prog = trace_pick(skel->obj, skel->progs.sched_cls, skel->progs.sched_cls_trace);
+	skel->rodata->trace_rate = trace_opts.rate;
+	tc_hook_prepare(&tc_target, prog);
 	err = sched_cls_bpf__load(skel);
 	if (err) {
 		err = fail_step(err, "loading the BPF program");
 		goto out;
 	}
+	err = trace_start(skel->obj);
+	if (err)
+		goto out;
 	/* Policy first, so the first packet already meets it. */
 	err = fill_policy(skel);
 	if (err)
 		goto out;
-	err = tc_hook_attach(&tc_target, skel->progs.sched_cls);
+	err = tc_hook_attach(&tc_target, prog);
 	if (err)
 		goto out;
 
@@ -160,9 +177,10 @@ int main(int argc, char **argv)
 	printf("sched_cls: counting on %s %s (ifindex %d) via %s; dropping %s; Ctrl-C to stop\n",
 	       tc_target.ifname, tc_dir_name(&tc_target), tc_target.ifindex,
 	       tc_hook_describe(&tc_target, how, sizeof(how)), policy);
-	err = run_loop(print_stats, NULL, skel, 0);
+	err = run_loop(print_stats, trace_wait, skel, 0);
 out:
 	tc_hook_detach(&tc_target);
+	trace_stop();
 	sched_cls_bpf__destroy(skel);
 	return err;
 }

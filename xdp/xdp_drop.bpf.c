@@ -14,6 +14,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "cursor.bpf.h"
+#include "trace.bpf.h"
 #include "xdp_drop.h"
 
 const volatile bool drop_all_ip;
@@ -79,8 +80,7 @@ static __always_inline bool is_ndisc(__u8 type)
 	return type >= NDISC_ROUTER_SOLICITATION && type <= 137;	/* 133..137: RS, RA, NS, NA, redirect */
 }
 
-SEC("xdp")
-int xdp_drop(struct xdp_md *ctx)
+static __always_inline int xdp_drop_verdict(struct xdp_md *ctx)
 {
 	struct ipv6hdr *ip6h = NULL;
 	struct icmp6hdr *icmp6;
@@ -126,6 +126,24 @@ int xdp_drop(struct xdp_md *ctx)
 			return count(ctx, XDP_DROP_STAT_ALL_IP, XDP_DROP);
 	}
 	return count(ctx, XDP_DROP_STAT_PASS_OTHER, XDP_PASS);
+}
+
+SEC("xdp")
+int xdp_drop(struct xdp_md *ctx)
+{
+	return xdp_drop_verdict(ctx);
+}
+
+/*
+ * --trace loads this program instead of the one above: the same verdicts,
+ * and each packet leaves a line in a ring buffer (common/trace.bpf.h).
+ * Two programs, so that without --trace the kernel runs exactly the
+ * program without tracing, not one instruction more.
+ */
+SEC("xdp")
+int xdp_drop_trace(struct xdp_md *ctx)
+{
+	return trace_xdp(ctx, xdp_drop_verdict(ctx));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "common.h"
+#include "trace.h"
 #include "xdp.h"
 #include "xdp_drop.h"
 #include "xdp_drop.skel.h"
@@ -33,6 +34,7 @@ static const char doc[] =
 "  xdp_drop lo               # ping 127.0.0.1 and ping ::1 stop getting replies\n"
 "  xdp_drop --all-ip veth0   # drop every IPv4/IPv6 packet, keep ARP and ND\n"
 "  xdp_drop -d 10 --mode skb veth0\n"
+"  xdp_drop --trace veth0    # and a line per packet: which got which verdict\n"
 "  xdp_drop --block 203.0.113.0/24 --block 2001:db8:bad::/48 veth0\n"
 "                            # everything from there, ping too\n"
 "  xdp_drop --block 203.0.113.0/24 --allow 203.0.113.128/25 veth0\n"
@@ -135,12 +137,20 @@ static void describe(char *buf, size_t len)
 		snprintf(buf + n, len - n, " (ARP and ND pass)");
 }
 
+/* --trace, then IFACE with the XDP options and the common ones. */
+static const struct argp target_argp = { .children = xdp_loader_children };
+static const struct argp_child children[] = {
+	{ &trace_argp, 0, NULL, 0 },
+	{ &target_argp, 0, NULL, 0 },
+	{},
+};
+
 static const struct argp argp = {
 	.options = options,
 	.parser = parse_arg,
 	.args_doc = "IFACE",
 	.doc = doc,
-	.children = xdp_loader_children,
+	.children = children,
 };
 
 static void print_stats(void *ctx, bool final)
@@ -149,6 +159,7 @@ static void print_stats(void *ctx, bool final)
 	int fd = bpf_map__fd(skel->maps.stats);
 	struct xdp_drop_count c[XDP_DROP_NSTATS] = {};
 
+	trace_report(final);
 	for (__u32 i = 0; i < XDP_DROP_NSTATS; i++)
 		percpu_sum(fd, &i, (uint64_t *)&c[i], 2);
 	if (nprefixes)
@@ -165,6 +176,7 @@ static void print_stats(void *ctx, bool final)
 int main(int argc, char **argv)
 {
 	struct xdp_drop_bpf *skel;
+	struct bpf_program *prog;
 	char what[2048];
 	const char *mode;
 	int link_fd = -1, err;
@@ -177,17 +189,22 @@ int main(int argc, char **argv)
 		return fail_step(errno, "opening the BPF object");
 	skel->rodata->drop_all_ip = all_ip;
 	skel->rodata->use_blocklist = nprefixes > 0;
+	prog = trace_pick(skel->obj, skel->progs.xdp_drop, skel->progs.xdp_drop_trace);
+	skel->rodata->trace_rate = trace_opts.rate;
 	err = xdp_drop_bpf__load(skel);
 	if (err) {
 		err = fail_step(err, "loading the BPF program");
 		goto out;
 	}
+	err = trace_start(skel->obj);
+	if (err)
+		goto out;
 	/* The prefixes first, so the first packet already meets them. */
 	err = fill_prefixes(skel);
 	if (err)
 		goto out;
 
-	err = xdp_attach(skel->progs.xdp_drop, xdp_target.ifindex, xdp_target.ifname,
+	err = xdp_attach(prog, xdp_target.ifindex, xdp_target.ifname,
 			 xdp_target.mode, xdp_target.force, &link_fd, &mode);
 	if (err)
 		goto out;
@@ -196,10 +213,11 @@ int main(int argc, char **argv)
 	printf("xdp_drop: dropping %s on %s (ifindex %d, %s mode); Ctrl-C to stop\n",
 	       nprefixes ? what : all_ip ? "all IPv4/IPv6 (ARP and ND pass)" : "ICMP and ICMPv6 echo",
 	       xdp_target.ifname, xdp_target.ifindex, mode);
-	err = run_loop(print_stats, NULL, skel, 0);
+	err = run_loop(print_stats, trace_wait, skel, 0);
 out:
 	if (link_fd >= 0)
 		close(link_fd);
+	trace_stop();
 	xdp_drop_bpf__destroy(skel);
 	return err;
 }

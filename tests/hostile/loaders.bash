@@ -70,6 +70,7 @@ loader_bin() { echo "${LOADER_ROOT:-.}/$1"; }
 # (cgroup examples: cgroup v2 is hidden inside ip netns exec).
 RUN_TABLE='
 xdp a  xdp/xdp_drop eth0
+xdp a  xdp/xdp_drop --trace eth0
 xdp a  xdp/xdp_icmp_server eth0
 xdp a  xdp/xdp_load_balancer eth0 --vip 192.0.2.1 --backend 192.0.2.2
 xdp a  xdp/xdp_hello eth0
@@ -77,6 +78,7 @@ xdp a  xdp/xdp_lb_simple eth0 --vip 192.0.2.80 --client 192.0.2.2 -b 192.0.2.2 -
 xdp a  xdp/xdp_redirect eth0 lo
 tc  b  sched_cls/sched_cls eth0
 tc  b  sched_cls/sched_cls --legacy-tc eth0
+tc  b  sched_cls/sched_cls --trace --trace-rate 5 eth0
 tc  b  sched_cls/tc_icmp_server eth0
 tc  b  sched_cls/tc_tailcall eth0
 tc  b  sched_act/sched_act eth0
