@@ -757,7 +757,7 @@ static inline void t_bad_ipv6(struct t_sink *k, const uint8_t *f, size_t len, si
  *   - `mutants` random mutations of the templates (1-4 bytes in the
  *     first 96, and a random cut of one in four), and `randoms` frames
  *     of random bytes (1-300 bytes, half behind an IPv4 or IPv6 EtherType);
- *   - sizes 1..128 and then every 37th up to T_FRAME_MAX: random bytes,
+ *   - sizes 1..128, then every 37th, and T_FRAME_MAX: random bytes,
  *     and IPv4 UDP, IPv4 ICMP echo and ICMPv6 echo frames grown to it.
  * Returns the number of frames.
  */
@@ -823,7 +823,9 @@ static inline size_t t_corpus(uint64_t seed, size_t mutants, size_t randoms,
 
 	for (n = 0; n < sizeof(pay); n++)
 		pay[n] = n * 13;
-	for (size_t size = 1; size <= T_FRAME_MAX; size += size < 128 ? 1 : 37) {
+	for (size_t size = 1; size <= T_FRAME_MAX;
+	     size = size < 128 ? size + 1 : size == T_FRAME_MAX ? size + 1 :
+		    size + 37 < T_FRAME_MAX ? size + 37 : T_FRAME_MAX) {
 		for (n = 0; n < size; n++)
 			f[n] = t_rand(&rng);
 		memset(f, 0, size < 6 ? size : 6);
