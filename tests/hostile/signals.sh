@@ -41,15 +41,8 @@ row() {
 	for sig in INT TERM HUP KILL; do
 		for c in $(seq "$CYCLES"); do
 			why=
-			# A start that stalls on a loaded machine (the verifier alone
-			# can take seconds) gets one more try; two in a row fail.
 			if ! start "$w" "$host" "$B" "$@"; then
-				info "$L $*: SIG$sig #$c: no banner within the wait, starting again"
-				kill -KILL "$PID" 2>/dev/null; wait_pid "$PID" 5
-				clean "$(basename "$L")" "$IDS" >/dev/null
-			fi
-			if ! kill -0 "$PID" 2>/dev/null && ! start "$w" "$host" "$B" "$@"; then
-				fail "$L $*: SIG$sig #$c: starts" "$(head -c 300 "$w.err")"
+				fail "$L $*: SIG$sig #$c: starts" "$STALL$(head -c 300 "$w.err")"
 				kill -KILL "$PID" 2>/dev/null; wait_pid "$PID" 5
 				continue
 			fi
@@ -71,11 +64,7 @@ row() {
 				[ "$rc" = 137 ] || why="exit $rc after SIGKILL"
 				# The next start cleans up what the dead one left.
 				if ! start "$w" "$host" "$B" "$@"; then
-					info "$L $*: no banner after SIGKILL within the wait, starting again"
-					kill -KILL "$PID" 2>/dev/null; wait_pid "$PID" 5
-				fi
-				if ! kill -0 "$PID" 2>/dev/null && ! start "$w" "$host" "$B" "$@"; then
-					why="${why:+$why; }no start after SIGKILL: $(head -c 300 "$w.err")"
+					why="${why:+$why; }no start after SIGKILL: $STALL$(head -c 300 "$w.err")"
 				fi
 				ids+=$'\n'$IDS
 				kill -TERM "$PID"; wait_pid "$PID" 10
