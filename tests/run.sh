@@ -9,7 +9,8 @@
 # "FAIL x (why)" and "SKIP x (why)" lines; one that prints none is judged
 # by its exit status (0 pass, 77 skip, else fail). After every test the
 # runner checks that it left no namespace, BPF program or link, root
-# qdisc, route, XDP attachment or cgroup behind, and fails it otherwise.
+# qdisc, route, XDP attachment, cgroup or clsact marker behind, and fails
+# it otherwise.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -39,6 +40,8 @@ snapshot() {
 		| sed 's/^/route6 /'
 	ip -o link show 2>/dev/null | awk '/ xdp/ {print "xdp " $2}'
 	[ -n "$CG2" ] && find "$CG2" -maxdepth 3 -type d 2>/dev/null | sed 's/^/cgroup /'
+	# The legacy tc path's markers of the qdiscs it created (common/tc.c).
+	ls /run/ebpf-catalog 2>/dev/null | sed 's/^/clsact-marker /'
 }
 
 # What appeared since BEFORE and is still there; programs and links are
