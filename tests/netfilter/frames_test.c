@@ -168,8 +168,8 @@ int main(void)
 		snprintf(name, sizeof(name), "netfilter at %s: every corpus frame gets the model's "
 			 "verdict", pass ? "LOCAL_OUT" : "PRE_ROUTING");
 		t_check(!d.diffs, name, "%zu of %zu frames differ from the model", d.diffs, d.frames);
-		printf("# %s: %zu frames (%zu of the corpus's %zu), %zu run\n", name, d.frames,
-		       d.frames, n, nrun);
+		printf("# %s: %zu frames (of the corpus's %zu, those with an Ethernet header to "
+		       "strip at LOCAL_OUT), %zu run\n", name, d.frames, n, nrun);
 		for (__u32 i = 0; i < NF_STAT_MAX; i++)
 			percpu_sum(bpf_map__fd(skel->maps.stats), &i, c[i], 2);
 		snprintf(name, sizeof(name), "netfilter at %s: accept, drop and unparsed counters "
