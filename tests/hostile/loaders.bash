@@ -169,10 +169,15 @@ in_bpf() {
 # says where it waited); elsewhere 20 s.
 start() {
 	local w=$1 host=$2 bin=${3##*/} i where=
+	STALL=
 	shift 2
 	set -- "$1" -i 3600 "${@:2}"
 	[ "$host" = - ] || set -- ip netns exec "$LAB-$host" "$@"
-	"$@" >"$w.out" 2>"$w.err" </dev/null &
+	# Empty the files here: the background job truncates them only once
+	# it runs, and until then the last run's banner reads as this one's.
+	: >"$w.out"
+	: >"$w.err"
+	"$@" >>"$w.out" 2>>"$w.err" </dev/null &
 	PID=$!
 	for ((i = 0; i < 1200; i++)); do
 		[ -s "$w.out" ] || ! kill -0 "$PID" 2>/dev/null && break
@@ -183,13 +188,18 @@ start() {
 		sleep 0.1
 	done
 	[ -n "$where" ] && info "$bin: a slow start, $((i / 10)) s, waiting in $where"
-	# Why a start failed, for the failure line: where a live loader waits.
-	STALL=
-	kill -0 "$PID" 2>/dev/null && [ ! -s "$w.out" ] &&
-		STALL="no banner after $((i / 10)) s, in $(awk -F'[ +]' 'NR == 1 {print $2}' \
-			/proc/"$PID"/stack 2>/dev/null || echo '?'); "
 	[ -s "$w.out" ] && wait_for 10 holds "$PID"
 	IDS=$(held "$PID")
-	kill -0 "$PID" 2>/dev/null && [ -s "$w.out" ]
+	kill -0 "$PID" 2>/dev/null && [ -s "$w.out" ] && return 0
+	# Why a start failed, for the failure line: where a live loader
+	# waits, or how it ended.
+	if kill -0 "$PID" 2>/dev/null; then
+		STALL="no banner after $((i / 10)) s, in $(awk -F'[ +]' 'NR == 1 {print $2}' \
+			/proc/"$PID"/stack 2>/dev/null); "
+	else
+		wait "$PID" 2>/dev/null
+		STALL="exit status $? after $((i / 10)) s, $(wc -l <"$w.out") line(s) out; "
+	fi
+	return 1
 }
 
