@@ -32,7 +32,7 @@ LDFLAGS    ?=
 LIBBPF_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LDLIBS     += $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lmnl
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-	      -Wno-unused-function -I$(VMLINUX_DIR) -Icommon
+	      -I$(VMLINUX_DIR) -Icommon
 
 # LIBBPF_SRC=1: link a pinned libbpf release built statically from its
 # source tarball into $(OUTPUT)/libbpf, for distributions whose libbpf is
@@ -71,10 +71,15 @@ $(LIBBPF_A):
 	$(Q)sed -i -e 's|^prefix=.*|prefix=$(LIBBPF_DIR)|' -e 's|^libdir=.*|libdir=$${prefix}/lib|' $(LIBBPF_DIR)/lib/pkgconfig/libbpf.pc
 endif
 
-# Example discovery.
+# Example discovery: DIR/NAME.bpf.c with a DIR/NAME.c. The benchmarks'
+# tools, bench/DIR/NAME.bpf.c + .c, build the same way and with every
+# `make`, but are no examples (no `make DIR`, not in `make help`'s list).
+pairs     = $(foreach s,$(1),$(if $(wildcard $(s:.bpf.c=.c)),$(s:.bpf.c=)))
 BPF_SRCS := $(sort $(wildcard */*.bpf.c))
-APPS     := $(foreach s,$(BPF_SRCS),$(if $(wildcard $(s:.bpf.c=.c)),$(s:.bpf.c=)))
-APP_DIRS := $(sort $(patsubst %/,%,$(dir $(APPS))))
+EXAMPLES := $(call pairs,$(BPF_SRCS))
+TOOLS    := $(call pairs,$(sort $(wildcard bench/*/*.bpf.c)))
+APPS     := $(EXAMPLES) $(TOOLS)
+APP_DIRS := $(sort $(patsubst %/,%,$(dir $(EXAMPLES))))
 SKELS    := $(foreach a,$(APPS),$(OUTPUT)/$(a).skel.h)
 BINS     := $(addprefix $(BINDIR),$(APPS))
 
@@ -98,7 +103,7 @@ TOOLCHAIN_OK := $(OUTPUT)/toolchain.ok
 all: $(BINS)
 
 help:
-	@echo "make                build every example ($(words $(APPS)) found)"
+	@echo "make                build every example ($(words $(EXAMPLES)) found) and the benchmarks' tools in bench/"
 	@echo "make DIR            build one directory: $(APP_DIRS)"
 	@echo "make test [T=PAT]   set up, build and run the tests (PAT: xdp, xdp/icmp ...)"
 	@echo "make test-asan      the hostile/ tests against loaders built with ASan + UBSan"
@@ -167,12 +172,15 @@ $(LIBCOMMON): $(COMMON_OBJS)
 	$(call msg,AR,$@)
 	$(Q)$(AR) rcs $@ $^
 
+# DIR/NAME-*.c (sk_skb/sk_skb-relay.c) are more of NAME's own sources,
+# linked into it: what is not the lesson can leave NAME.c that way.
 define app_rule
-$(OUTPUT)/$(1).o: $(1).c $(OUTPUT)/$(1).skel.h $(COMMON_HDRS) $(wildcard $(dir $(1))*.h)
+$(OUTPUT)/$(1).o $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard $(1)-*.c)): $(OUTPUT)/%.o: %.c \
+		$(OUTPUT)/$(1).skel.h $(COMMON_HDRS) $(wildcard $(dir $(1))*.h)
 	$$(call msg,CC,$$@)
 	$(Q)$$(CC) $$(CFLAGS) $$(LIBBPF_CFLAGS) -Icommon -I$(OUTPUT)/$(dir $(1)) -I$(dir $(1)) -c $$< -o $$@
 
-$(BINDIR)$(1): $(OUTPUT)/$(1).o $(LIBCOMMON)
+$(BINDIR)$(1): $(OUTPUT)/$(1).o $(patsubst %.c,$(OUTPUT)/%.o,$(wildcard $(1)-*.c)) $(LIBCOMMON)
 	$$(call msg,BINARY,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) $$^ $$(LDLIBS) -o $$@

@@ -7,9 +7,12 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "sock.bpf.h"
+#include "net.bpf.h"
 #include "count.bpf.h"
 #include "cgroup_sock.h"
+
+/* A #define in the kernel (uapi linux/in6.h), so vmlinux.h lacks it. */
+#define IPPROTO_ICMPV6	58
 
 const volatile bool allow_ping_sockets;	/* keep SOCK_DGRAM + ICMP (unprivileged ping) */
 const volatile bool set_mark;
@@ -20,14 +23,14 @@ const volatile __u32 priority;
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 256);
-	__type(key, struct sock_key);
+	__type(key, struct cgroup_sock_create_key);
 	__type(value, __u64);
 } socks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 1024);
-	__type(key, struct bind_key);
+	__type(key, struct cgroup_sock_bind_key);
 	__type(value, __u64);
 } binds SEC(".maps");
 
@@ -40,7 +43,7 @@ static bool is_icmp(struct bpf_sock *sk)
 SEC("cgroup/sock_create")
 int sock_create(struct bpf_sock *sk)
 {
-	struct sock_key key = {
+	struct cgroup_sock_create_key key = {
 		.family = sk->family,
 		.type = sk->type,
 		.protocol = sk->protocol,
@@ -63,7 +66,7 @@ int sock_create(struct bpf_sock *sk)
 
 static int post_bind(struct bpf_sock *sk)
 {
-	struct bind_key key = {
+	struct cgroup_sock_bind_key key = {
 		.family = sk->family,
 		.protocol = sk->protocol,
 		.port = sk->src_port,

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "report.h"
 #include "cgroup_sock.h"
 #include "cgroup_sock.skel.h"
@@ -35,7 +35,7 @@ static struct {
 	__u32 mark, priority;
 } opt;
 
-static error_t parse(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case OPT_ALLOW_PING:
@@ -57,7 +57,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse,
+	.parser = parse_arg,
 	.args_doc = CGROUP_ARGS_DOC,
 	.doc = doc,
 	.children = cgroup_loader_children,
@@ -91,8 +91,8 @@ static void print_stats(void *ctx, bool final)
 {
 	struct cgroup_sock_bpf *skel = ctx;
 	int sfd = bpf_map__fd(skel->maps.socks), bfd = bpf_map__fd(skel->maps.binds);
-	struct sock_key sk, *sprev = NULL;
-	struct bind_key bk, *bprev = NULL;
+	struct cgroup_sock_create_key sk, *sprev = NULL;
+	struct cgroup_sock_bind_key bk, *bprev = NULL;
 	uint64_t n, allowed = 0, refused = 0, binds = 0;
 	struct report rep = { .n = 0 };
 
@@ -119,7 +119,6 @@ static void print_stats(void *ctx, bool final)
 	printf("%ssockets allowed %llu  refused %llu  | binds %llu\n", final ? "total " : "",
 	       (unsigned long long)allowed, (unsigned long long)refused,
 	       (unsigned long long)binds);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -128,7 +127,7 @@ int main(int argc, char **argv)
 	struct cgroup_sock_bpf *skel;
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = cgroup_sock_bpf__open();
@@ -164,7 +163,6 @@ int main(int argc, char **argv)
 	if (opt.set_priority)
 		printf("; priority %u", opt.priority);
 	printf("\n");
-	fflush(stdout);
 
 	err = cgroup_target_start(&cg);
 	if (!err)

@@ -3,7 +3,7 @@
 #define CGROUP_SOCK_H
 
 /* Per-CPU counter of socket() calls, one per kind of socket and verdict. */
-struct sock_key {
+struct cgroup_sock_create_key {
 	__u16 family;		/* AF_INET, AF_INET6 */
 	__u16 type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_RAW */
 	__u16 protocol;		/* IPPROTO_* */
@@ -11,7 +11,7 @@ struct sock_key {
 };
 
 /* Per-CPU counter of successful binds, one per local port. */
-struct bind_key {
+struct cgroup_sock_bind_key {
 	__u16 family;
 	__u16 protocol;
 	__u16 port;		/* host byte order */

@@ -8,7 +8,6 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "sock.bpf.h"
 #include "cgroup_sock_addr.h"
 
 const volatile bool deny_ipv6;	/* connect6, bind6, sendmsg6 */
@@ -18,36 +17,36 @@ const volatile bool deny_udp;	/* UDP connect and sendmsg, both families */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 64);
-	__type(key, struct svc_addr);
-	__type(value, struct svc_addr);
+	__type(key, struct cgroup_sock_addr_svc);
+	__type(value, struct cgroup_sock_addr_svc);
 } services SEC(".maps");
 
 /* LRU: entries of closed sockets age out by themselves. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct revnat_key);
-	__type(value, struct svc_addr);
+	__type(key, struct cgroup_sock_addr_revnat_key);
+	__type(value, struct cgroup_sock_addr_svc);
 } revnat SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, ST_NHOOKS);
+	__uint(max_entries, CGROUP_SOCK_ADDR_NSTATS);
 	__type(key, __u32);
-	__type(value, struct hook_count);
+	__type(value, struct cgroup_sock_addr_count);
 } stats SEC(".maps");
 
 /* The counters of a hook, with this call counted. */
-static struct hook_count *counter(__u32 hook)
+static struct cgroup_sock_addr_count *counter(__u32 hook)
 {
-	struct hook_count *c = bpf_map_lookup_elem(&stats, &hook);
+	struct cgroup_sock_addr_count *c = bpf_map_lookup_elem(&stats, &hook);
 
 	if (c)
 		c->seen++;
 	return c;
 }
 
-static int refuse(struct hook_count *c)
+static int refuse(struct cgroup_sock_addr_count *c)
 {
 	if (c)
 		c->refused++;
@@ -60,11 +59,11 @@ static bool udp_refused(struct bpf_sock_addr *ctx)
 }
 
 /* Send VIP traffic to its backend and remember, for this socket, what to show. */
-static void translate(struct bpf_sock_addr *ctx, struct hook_count *c)
+static void translate(struct bpf_sock_addr *ctx, struct cgroup_sock_addr_count *c)
 {
-	struct svc_addr vip = { .ip4 = ctx->user_ip4, .port = ctx->user_port };
-	struct revnat_key rk = { .cookie = bpf_get_socket_cookie(ctx) };
-	struct svc_addr *be;
+	struct cgroup_sock_addr_svc vip = { .ip4 = ctx->user_ip4, .port = ctx->user_port };
+	struct cgroup_sock_addr_revnat_key rk = { .cookie = bpf_get_socket_cookie(ctx) };
+	struct cgroup_sock_addr_svc *be;
 
 	be = bpf_map_lookup_elem(&services, &vip);
 	if (!be)
@@ -78,13 +77,13 @@ static void translate(struct bpf_sock_addr *ctx, struct hook_count *c)
 }
 
 /* The way back: the backend's address becomes the VIP again. */
-static void untranslate(struct bpf_sock_addr *ctx, struct hook_count *c)
+static void untranslate(struct bpf_sock_addr *ctx, struct cgroup_sock_addr_count *c)
 {
-	struct revnat_key rk = {
+	struct cgroup_sock_addr_revnat_key rk = {
 		.cookie = bpf_get_socket_cookie(ctx),
 		.backend = { .ip4 = ctx->user_ip4, .port = ctx->user_port },
 	};
-	struct svc_addr *vip;
+	struct cgroup_sock_addr_svc *vip;
 
 	vip = bpf_map_lookup_elem(&revnat, &rk);
 	if (!vip)
@@ -98,7 +97,7 @@ static void untranslate(struct bpf_sock_addr *ctx, struct hook_count *c)
 /* Outgoing IPv4: UDP by policy, then the VIP, if it is one. */
 static int out4(struct bpf_sock_addr *ctx, __u32 hook)
 {
-	struct hook_count *c = counter(hook);
+	struct cgroup_sock_addr_count *c = counter(hook);
 
 	if (udp_refused(ctx))
 		return refuse(c);
@@ -108,7 +107,7 @@ static int out4(struct bpf_sock_addr *ctx, __u32 hook)
 
 static int out6(struct bpf_sock_addr *ctx, __u32 hook)
 {
-	struct hook_count *c = counter(hook);
+	struct cgroup_sock_addr_count *c = counter(hook);
 
 	return deny_ipv6 || udp_refused(ctx) ? refuse(c) : 1;
 }
@@ -123,50 +122,50 @@ static int in4(struct bpf_sock_addr *ctx, __u32 hook)
 SEC("cgroup/connect4")
 int connect4(struct bpf_sock_addr *ctx)
 {
-	return out4(ctx, ST_CONNECT4);
+	return out4(ctx, CGROUP_SOCK_ADDR_STAT_CONNECT4);
 }
 
 SEC("cgroup/sendmsg4")
 int sendmsg4(struct bpf_sock_addr *ctx)
 {
-	return out4(ctx, ST_SENDMSG4);
+	return out4(ctx, CGROUP_SOCK_ADDR_STAT_SENDMSG4);
 }
 
 SEC("cgroup/connect6")
 int connect6(struct bpf_sock_addr *ctx)
 {
-	return out6(ctx, ST_CONNECT6);
+	return out6(ctx, CGROUP_SOCK_ADDR_STAT_CONNECT6);
 }
 
 SEC("cgroup/sendmsg6")
 int sendmsg6(struct bpf_sock_addr *ctx)
 {
-	return out6(ctx, ST_SENDMSG6);
+	return out6(ctx, CGROUP_SOCK_ADDR_STAT_SENDMSG6);
 }
 
 SEC("cgroup/recvmsg4")
 int recvmsg4(struct bpf_sock_addr *ctx)
 {
-	return in4(ctx, ST_RECVMSG4);
+	return in4(ctx, CGROUP_SOCK_ADDR_STAT_RECVMSG4);
 }
 
 SEC("cgroup/getpeername4")
 int getpeername4(struct bpf_sock_addr *ctx)
 {
-	return in4(ctx, ST_GETPEERNAME4);
+	return in4(ctx, CGROUP_SOCK_ADDR_STAT_GETPEERNAME4);
 }
 
 SEC("cgroup/bind4")
 int bind4(struct bpf_sock_addr *ctx)
 {
-	counter(ST_BIND4);
+	counter(CGROUP_SOCK_ADDR_STAT_BIND4);
 	return 1;
 }
 
 SEC("cgroup/bind6")
 int bind6(struct bpf_sock_addr *ctx)
 {
-	struct hook_count *c = counter(ST_BIND6);
+	struct cgroup_sock_addr_count *c = counter(CGROUP_SOCK_ADDR_STAT_BIND6);
 
 	return deny_ipv6 ? refuse(c) : 1;
 }
@@ -179,7 +178,7 @@ int bind6(struct bpf_sock_addr *ctx)
 SEC("cgroup/sock_create")
 int raw_create(struct bpf_sock *sk)
 {
-	struct hook_count *c = counter(ST_SOCK_CREATE);
+	struct cgroup_sock_addr_count *c = counter(CGROUP_SOCK_ADDR_STAT_SOCK_CREATE);
 
 	return sk->type == SOCK_RAW ? refuse(c) : 1;
 }

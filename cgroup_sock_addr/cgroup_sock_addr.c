@@ -4,7 +4,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "cgroup_sock_addr.h"
 #include "cgroup_sock_addr.skel.h"
 
@@ -35,7 +35,7 @@ static const struct argp_option options[] = {
 
 static struct {
 	bool deny_given, ipv6, udp, raw;
-	struct svc_addr vip[MAX_SERVICES], backend[MAX_SERVICES];
+	struct cgroup_sock_addr_svc vip[MAX_SERVICES], backend[MAX_SERVICES];
 	int nsvc;
 } opt;
 
@@ -64,7 +64,7 @@ static void parse_deny(char *list)
 }
 
 /* "A.B.C.D:PORT" into network byte order. */
-static void parse_addr(char *s, const char *whole, struct svc_addr *a)
+static void parse_addr(char *s, const char *whole, struct cgroup_sock_addr_svc *a)
 {
 	char *colon = strrchr(s, ':');
 	struct in_addr in;
@@ -93,7 +93,7 @@ static void parse_redirect(char *arg)
 	opt.nsvc++;
 }
 
-static error_t parse(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case OPT_DENY:
@@ -114,13 +114,13 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse,
+	.parser = parse_arg,
 	.args_doc = CGROUP_ARGS_DOC,
 	.doc = doc,
 	.children = cgroup_loader_children,
 };
 
-static const char *hook_names[ST_NHOOKS] = {
+static const char *hook_names[CGROUP_SOCK_ADDR_NSTATS] = {
 	"connect4", "connect6", "bind4", "bind6", "sendmsg4", "sendmsg6",
 	"recvmsg4", "getpeername4", "sock_create",
 };
@@ -129,9 +129,9 @@ static void print_stats(void *ctx, bool final)
 {
 	struct cgroup_sock_addr_bpf *skel = ctx;
 	int fd = bpf_map__fd(skel->maps.stats);
-	struct hook_count c, sum = {};
+	struct cgroup_sock_addr_count c, sum = {};
 
-	for (__u32 i = 0; i < ST_NHOOKS; i++) {
+	for (__u32 i = 0; i < CGROUP_SOCK_ADDR_NSTATS; i++) {
 		if (percpu_sum(fd, &i, (uint64_t *)&c, 3))
 			continue;
 		sum.seen += c.seen;
@@ -145,7 +145,6 @@ static void print_stats(void *ctx, bool final)
 	printf("%scalls %llu  refused %llu  rewritten %llu\n", final ? "total " : "",
 	       (unsigned long long)sum.seen, (unsigned long long)sum.refused,
 	       (unsigned long long)sum.rewritten);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -155,7 +154,7 @@ int main(int argc, char **argv)
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 	int err, i = 0;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = cgroup_sock_addr_bpf__open();
@@ -207,7 +206,6 @@ int main(int argc, char **argv)
 		printf("  service %s:%u -> %s:%u\n",
 		       inet_ntop(AF_INET, &opt.vip[i].ip4, a, sizeof(a)), ntohs(opt.vip[i].port),
 		       inet_ntop(AF_INET, &opt.backend[i].ip4, b, sizeof(b)), ntohs(opt.backend[i].port));
-	fflush(stdout);
 
 	err = cgroup_target_start(&cg);
 	if (!err)

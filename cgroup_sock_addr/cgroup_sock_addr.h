@@ -3,26 +3,33 @@
 #define CGROUP_SOCK_ADDR_H
 
 /* An IPv4 service address; everything in network byte order. */
-struct svc_addr {
+struct cgroup_sock_addr_svc {
 	__u32 ip4;
 	__u16 port;
 	__u16 pad;
 };
 
 /* Reverse translation, per socket: the backend it talks to → the VIP. */
-struct revnat_key {
+struct cgroup_sock_addr_revnat_key {
 	__u64 cookie;		/* bpf_get_socket_cookie() */
-	struct svc_addr backend;
+	struct cgroup_sock_addr_svc backend;
 };
 
-enum hook_stat {
-	ST_CONNECT4, ST_CONNECT6, ST_BIND4, ST_BIND6, ST_SENDMSG4, ST_SENDMSG6,
-	ST_RECVMSG4, ST_GETPEERNAME4, ST_SOCK_CREATE,
-	ST_NHOOKS,
+enum cgroup_sock_addr_stat {
+	CGROUP_SOCK_ADDR_STAT_CONNECT4,
+	CGROUP_SOCK_ADDR_STAT_CONNECT6,
+	CGROUP_SOCK_ADDR_STAT_BIND4,
+	CGROUP_SOCK_ADDR_STAT_BIND6,
+	CGROUP_SOCK_ADDR_STAT_SENDMSG4,
+	CGROUP_SOCK_ADDR_STAT_SENDMSG6,
+	CGROUP_SOCK_ADDR_STAT_RECVMSG4,
+	CGROUP_SOCK_ADDR_STAT_GETPEERNAME4,
+	CGROUP_SOCK_ADDR_STAT_SOCK_CREATE,
+	CGROUP_SOCK_ADDR_NSTATS,
 };
 
 /* Per hook, per-CPU: calls seen, refused, addresses rewritten. */
-struct hook_count {
+struct cgroup_sock_addr_count {
 	__u64 seen;
 	__u64 refused;
 	__u64 rewritten;

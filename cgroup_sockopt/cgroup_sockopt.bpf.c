@@ -10,7 +10,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "sock.bpf.h"
+#include "net.bpf.h"
 #include "count.bpf.h"
 #include "cgroup_sockopt.h"
 
@@ -21,20 +21,20 @@ const volatile __u32 max_rcvbuf;
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 64);
-	__type(key, struct opt_key);
+	__type(key, struct cgroup_sockopt_opt);
 	__type(value, __u8);
 } deny SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 1024);
-	__type(key, struct opt_count_key);
+	__type(key, struct cgroup_sockopt_key);
 	__type(value, __u64);
 } counts SEC(".maps");
 
-static void count(struct bpf_sockopt *ctx, enum opt_action action)
+static void count(struct bpf_sockopt *ctx, enum cgroup_sockopt_stat action)
 {
-	struct opt_count_key key = {
+	struct cgroup_sockopt_key key = {
 		.opt = { .level = ctx->level, .optname = ctx->optname },
 		.action = action,
 	};
@@ -56,7 +56,7 @@ static __u32 ceiling(struct bpf_sockopt *ctx)
 SEC("cgroup/setsockopt")
 int refuse_and_clamp(struct bpf_sockopt *ctx)
 {
-	struct opt_key key = { .level = ctx->level, .optname = ctx->optname };
+	struct cgroup_sockopt_opt key = { .level = ctx->level, .optname = ctx->optname };
 	struct bpf_sock *sk = ctx->sk;
 	int *val = ctx->optval;
 	__u32 max = ceiling(ctx);
@@ -69,7 +69,7 @@ int refuse_and_clamp(struct bpf_sockopt *ctx)
 	if (!sk || (sk->family != AF_INET && sk->family != AF_INET6))
 		goto pass;
 	if (bpf_map_lookup_elem(&deny, &key)) {
-		count(ctx, OPT_REFUSED);
+		count(ctx, CGROUP_SOCKOPT_STAT_REFUSED);
 		return 0;
 	}
 	/* The kernel reads an int and takes it as unsigned: so do we. */
@@ -77,13 +77,13 @@ int refuse_and_clamp(struct bpf_sockopt *ctx)
 		*val = max;
 		/* Also trims a buffer longer than a page, so the kernel takes ours. */
 		ctx->optlen = sizeof(*val);
-		count(ctx, OPT_CLAMPED);
+		count(ctx, CGROUP_SOCKOPT_STAT_CLAMPED);
 		return 1;
 	}
 pass:
-	if (ctx->optlen > SOCKOPT_PAGE_SIZE)
+	if (ctx->optlen > CGROUP_SOCKOPT_PAGE_SIZE)
 		ctx->optlen = 0;	/* the caller's buffer, as it is */
-	count(ctx, OPT_PASSED);
+	count(ctx, CGROUP_SOCKOPT_STAT_PASSED);
 	return 1;
 }
 
@@ -91,9 +91,9 @@ SEC("cgroup/getsockopt")
 int observe(struct bpf_sockopt *ctx)
 {
 	/* An answer longer than a page: hand back the kernel's own. */
-	if (ctx->optlen > SOCKOPT_PAGE_SIZE)
+	if (ctx->optlen > CGROUP_SOCKOPT_PAGE_SIZE)
 		ctx->optlen = 0;
-	count(ctx, OPT_READ);
+	count(ctx, CGROUP_SOCKOPT_STAT_READ);
 	/* Returning 0 would turn every getsockopt into EPERM. */
 	return 1;
 }

@@ -6,7 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "report.h"
 #include "cgroup_sockopt.h"
 #include "cgroup_sockopt.skel.h"
@@ -58,7 +58,7 @@ static const struct opt_name {
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
 static struct {
-	struct opt_key deny[64];
+	struct cgroup_sockopt_opt deny[64];
 	int ndeny;
 	bool deny_given;
 	__u32 max_sndbuf, max_rcvbuf;
@@ -74,7 +74,7 @@ static void parse_deny(char *list)
 	if (!strcmp(list, "none"))
 		return;
 	while ((tok = list_next(&list, "--deny"))) {
-		struct opt_key *k = &opt.deny[opt.ndeny];
+		struct cgroup_sockopt_opt *k = &opt.deny[opt.ndeny];
 
 		if (opt.ndeny == 64)
 			usage_error("--deny: more than 64 options");
@@ -102,7 +102,7 @@ static void parse_deny(char *list)
 	}
 }
 
-static error_t parse(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case OPT_DENY:
@@ -129,13 +129,13 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse,
+	.parser = parse_arg,
 	.args_doc = CGROUP_ARGS_DOC,
 	.doc = doc,
 	.children = cgroup_loader_children,
 };
 
-static const char *opt_name(const struct opt_key *k)
+static const char *opt_name(const struct cgroup_sockopt_opt *k)
 {
 	static char buf[32];
 
@@ -148,29 +148,29 @@ static const char *opt_name(const struct opt_key *k)
 
 static void print_stats(void *ctx, bool final)
 {
-	static const char *what[OPT_NACTIONS] = { "refused", "clamped", "passed", "read" };
+	static const char *what[CGROUP_SOCKOPT_NSTATS] = { "refused", "clamped", "passed", "read" };
 	struct cgroup_sockopt_bpf *skel = ctx;
 	int fd = bpf_map__fd(skel->maps.counts);
-	struct opt_count_key k, *prev = NULL;
-	uint64_t n, sum[OPT_NACTIONS] = {};
+	struct cgroup_sockopt_key k, *prev = NULL;
+	uint64_t n, sum[CGROUP_SOCKOPT_NSTATS] = {};
 	struct report rep = { .n = 0 };
 
 	while (!bpf_map_get_next_key(fd, prev, &k)) {
 		prev = &k;
-		if (percpu_sum(fd, &k, &n, 1) || k.action >= OPT_NACTIONS)
+		if (percpu_sum(fd, &k, &n, 1) || k.action >= CGROUP_SOCKOPT_NSTATS)
 			continue;
 		sum[k.action] += n;
 		/* The report names what was refused or changed. */
-		if (final && k.action <= OPT_CLAMPED)
+		if (final && k.action <= CGROUP_SOCKOPT_STAT_CLAMPED)
 			report_add(&rep, "  %s %s: %llu", what[k.action], opt_name(&k.opt),
 				   (unsigned long long)n);
 	}
 	report_print(&rep);
 	printf("%ssetsockopt refused %llu  clamped %llu  passed %llu  | getsockopt %llu\n",
-	       final ? "total " : "", (unsigned long long)sum[OPT_REFUSED],
-	       (unsigned long long)sum[OPT_CLAMPED], (unsigned long long)sum[OPT_PASSED],
-	       (unsigned long long)sum[OPT_READ]);
-	fflush(stdout);
+	       final ? "total " : "", (unsigned long long)sum[CGROUP_SOCKOPT_STAT_REFUSED],
+	       (unsigned long long)sum[CGROUP_SOCKOPT_STAT_CLAMPED],
+	       (unsigned long long)sum[CGROUP_SOCKOPT_STAT_PASSED],
+	       (unsigned long long)sum[CGROUP_SOCKOPT_STAT_READ]);
 }
 
 int main(int argc, char **argv)
@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 	__u8 one = 1;
 	int err, i;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = cgroup_sockopt_bpf__open();
@@ -219,7 +219,6 @@ int main(int argc, char **argv)
 	if (opt.max_rcvbuf)
 		printf("; SO_RCVBUF at most %u", opt.max_rcvbuf);
 	printf("\n");
-	fflush(stdout);
 
 	err = cgroup_target_start(&cg);
 	if (!err)

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* pipe2, close_range */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,8 +13,10 @@
 #include <sys/wait.h>
 #include <linux/magic.h>
 #include "common.h"
+#include "cgroup.h"
 
-const char *cgroup2_mount(void)
+/* Where the cgroup v2 hierarchy is mounted, or NULL when there is none. */
+static const char *cgroup2_mount(void)
 {
 	static char path[4096];
 	char line[8192], *p, *fields[12];
@@ -47,7 +52,8 @@ const char *cgroup2_mount(void)
 	return NULL;
 }
 
-bool cgroup_path_ok(const char *path)
+/* An existing cgroup v2 directory? */
+static bool cgroup_path_ok(const char *path)
 {
 	struct statfs sfs;
 	struct stat st;
@@ -94,50 +100,24 @@ wait:
 	}
 }
 
-/*
- * A created cgroup gets a keeper: a process outside it that waits on a
- * pipe only the loader holds. When the loader dies, even by SIGKILL, the
- * pipe closes and the keeper kills COMMAND and removes the cgroup, so
- * COMMAND never goes on running without its policy and nothing is left.
- */
-static int start_keeper(struct cgroup_target *t)
+/* The guard of a created cgroup, when the loader died without removing it. */
+static void guard_cleanup(void *ctx)
 {
-	int p[2];
-	char c;
+	struct cgroup_target *t = ctx;
 
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
-	t->keeper = fork();
-	if (t->keeper < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -errno;
-	}
-	if (t->keeper == 0) {
-		/* Ctrl-C reaches the whole process group: the loader cleans up itself. */
-		signal(SIGINT, SIG_IGN);
-		signal(SIGTERM, SIG_IGN);
-		signal(SIGHUP, SIG_IGN);
-		close(p[1]);
-		/* Hold nothing of the loader's (stdout of a pipeline, BPF objects). */
-		dup2(p[0], 0);
-		close_range(1, 1, 0);
-		close_range(3, ~0U, 0);
-		while (read(0, &c, 1) != 0 && errno == EINTR)
-			;
-		remove_cgroup(t->path);
-		_exit(0);
-	}
-	close(p[0]);
-	t->keeper_fd = p[1];
-	return 0;
+	remove_cgroup(t->path);
 }
 
 static void on_child(int sig)
 {
+	(void)sig;
 }
 
-int cgroup_target_open(struct cgroup_target *t, const char *path, char **argv)
+/*
+ * Open PATH, or when path is NULL create "<mount>/<prog_name>-<pid>" and
+ * fork argv[0..] stopped before exec. Exit-code style return (0 = ok).
+ */
+static int cgroup_target_open(struct cgroup_target *t, const char *path, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_child };
 	const char *mnt;
@@ -163,7 +143,12 @@ int cgroup_target_open(struct cgroup_target *t, const char *path, char **argv)
 		if (mkdir(t->path, 0755))
 			return fail_step(errno, "creating a child cgroup");
 		t->created = true;
-		err = start_keeper(t);
+		/*
+		 * Outside the cgroup, waiting for the loader: when it dies,
+		 * even by SIGKILL, the guard kills COMMAND and removes the
+		 * cgroup, so COMMAND never runs on without its policy.
+		 */
+		err = guard_start(&t->guard, guard_cleanup, t);
 		if (err)
 			return fail_step(err, "fork");
 	}
@@ -238,9 +223,148 @@ void cgroup_target_close(struct cgroup_target *t)
 	if (t->created)
 		remove_cgroup(t->path);
 	t->created = false;
-	if (t->keeper > 0) {
-		close(t->keeper_fd);
-		waitpid(t->keeper, NULL, 0);
-		t->keeper = 0;
+	guard_stop(&t->guard);
+}
+
+/* --cgroup PATH and -- COMMAND [ARGS...] */
+
+/* What the command line said. */
+static struct {
+	const char *path;	/* --cgroup PATH, or NULL */
+	char **argv;		/* COMMAND [ARGS...], or NULL */
+	const char *after_dashdash;	/* the word after the first "--" as typed */
+} cgroup_args;
+
+enum { OPT_CGROUP = 0x1000 };
+
+static const struct argp_option cgroup_options[] = {
+	{ "cgroup", OPT_CGROUP, "PATH", 0,
+	  "Attach to this cgroup v2 directory (it is never removed); "
+	  "without it, give -- COMMAND to run in a fresh child cgroup; "
+	  "with both, COMMAND runs inside PATH", 0 },
+	{},
+};
+
+/*
+ * Can COMMAND be run? Asked before anything is loaded or attached, so that
+ * a typo is a usage error (exit 2) and not COMMAND's exit status 127 after
+ * a policy was installed for nothing. Searches PATH as execvp() does.
+ */
+static bool command_found(const char *cmd)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	struct stat st;
+	size_t n;
+
+	if (strchr(cmd, '/'))
+		return !stat(cmd, &st) && S_ISREG(st.st_mode) && !access(cmd, X_OK);
+	if (!path)
+		path = "/bin:/usr/bin";
+	while (*path) {
+		n = strcspn(path, ":");
+		if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)n, n ? path : ".",
+			     "/", cmd) < (int)sizeof(buf) &&
+		    !stat(buf, &st) && S_ISREG(st.st_mode) && !access(buf, X_OK))
+			return true;
+		path += n + (path[n] == ':');
 	}
+	return false;
+}
+
+static error_t cgroup_parse(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case ARGP_KEY_INIT:
+		/* Before getopt moves words around "--": what really follows it. */
+		for (int i = 1; i < state->argc; i++)
+			if (!strcmp(state->argv[i], "--")) {
+				cgroup_args.after_dashdash = state->argv[i + 1];
+				break;
+			}
+		break;
+	case OPT_CGROUP:
+		cgroup_args.path = arg;
+		break;
+	case ARGP_KEY_ARGS:
+		/*
+		 * Everything after "--" (getopt stops there) is COMMAND. A
+		 * word before it would be a typo of an option or a command
+		 * missing its "--": refuse rather than guess.
+		 */
+		if (strcmp(state->argv[state->next - 1], "--") ||
+		    state->argv[state->next] != cgroup_args.after_dashdash)
+			usage_error("unexpected argument: %s (put COMMAND after --)",
+				    quote_arg(state->argv[state->next]));
+		cgroup_args.argv = state->argv + state->next;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (!cgroup_args.path && !cgroup_args.argv)
+			usage_error("give --cgroup PATH or -- COMMAND [ARGS...]");
+		if (cgroup_args.path && !cgroup_path_ok(cgroup_args.path))
+			usage_error("not a cgroup v2 directory: %s", quote_arg(cgroup_args.path));
+		if (cgroup_args.argv && !cgroup_args.argv[0])
+			usage_error("nothing after --: give COMMAND [ARGS...]");
+		if (cgroup_args.argv && !command_found(cgroup_args.argv[0]))
+			usage_error("COMMAND not found or not executable: %s",
+				    quote_arg(cgroup_args.argv[0]));
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp cgroup_args_argp = {
+	.options = cgroup_options,
+	.parser = cgroup_parse,
+};
+
+const struct argp_child cgroup_loader_children[] = {
+	{ &cgroup_args_argp, 0, NULL, 0 },
+	{ &common_argp, 0, "Common options:", 0 },
+	{},
+};
+
+int cgroup_args_open(struct cgroup_target *t)
+{
+	return cgroup_target_open(t, cgroup_args.path, cgroup_args.argv);
+}
+
+int cgroup_attach(struct bpf_program *prog, const struct cgroup_target *t,
+		  struct bpf_link **link)
+{
+	char what[4200];
+	int err;
+
+	*link = bpf_program__attach_cgroup(prog, t->fd);
+	if (*link)
+		return EXIT_OK;
+	err = errno;
+	*link = NULL;
+	snprintf(what, sizeof(what), "attaching %s to %s", bpf_program__name(prog), t->path);
+	return fail_step(err, what);
+}
+
+const char *cgroup_args_describe(const struct cgroup_target *t)
+{
+	static char buf[512];
+	size_t n = 0;
+
+	if (!cgroup_args.argv)
+		return t->path;
+	for (char **a = cgroup_args.argv; *a && n < sizeof(buf) - 1; a++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? " " : "", *a);
+	return buf;
+}
+
+const char *cgroup_args_where(const struct cgroup_target *t)
+{
+	static char buf[4700];
+
+	if (!t->child)
+		return t->path;
+	snprintf(buf, sizeof(buf), "%s, running: %s", t->path, cgroup_args_describe(t));
+	return buf;
 }

@@ -19,7 +19,6 @@ struct common_env env = { .interval = 1 };
 enum { OPT_USAGE = 0x7f00 };
 const char *prog_name = "catalog";
 volatile sig_atomic_t exiting;
-const char *after_dashdash;
 
 static const struct argp_option common_options[] = {
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug output (verifier log on failure)", 0 },
@@ -119,10 +118,11 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 
 static void on_signal(int sig)
 {
+	(void)sig;
 	exiting = 1;
 }
 
-void common_init(const struct argp *argp, int argc, char **argv, void *input)
+void common_init(const struct argp *argp, int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *slash = strrchr(argv[0], '/');
@@ -133,14 +133,8 @@ void common_init(const struct argp *argp, int argc, char **argv, void *input)
 	/* Banner and stats lines reach a pipe (a test, a script) as printed. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	argp_err_exit_status = EXIT_USAGE;
-	/* getopt moves words around "--": remember what really follows it. */
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--")) {
-			after_dashdash = argv[i + 1];
-			break;
-		}
 	/* Our own --help and errors: see option_error(). */
-	if (argp_parse(argp, argc, argv, ARGP_NO_ERRS | ARGP_NO_HELP, NULL, input))
+	if (argp_parse(argp, argc, argv, ARGP_NO_ERRS | ARGP_NO_HELP, NULL, NULL))
 		exit(EXIT_USAGE);
 
 	libbpf_set_print(libbpf_log);
@@ -353,6 +347,7 @@ uint64_t now_ns(void)
 
 static int plain_wait(void *ctx, int timeout_ms)
 {
+	(void)ctx;
 	if (poll(NULL, 0, timeout_ms) < 0)
 		return -errno;
 	return 0;

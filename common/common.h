@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * User-space plumbing shared by every loader: options, logging, errors,
- * signals, the stats loop, per-CPU sums, interfaces, cgroups and XDP attach.
- * A loader keeps only what is particular to its example.
+ * User-space plumbing shared by every loader (common.c): options, messages,
+ * errors, signals, the stats loop, per-CPU sums. The attach helpers have
+ * headers of their own: xdp.h, tc.h, cgroup.h, route.h (with nl.h), and
+ * guard.h, serve.h, report.h. A loader keeps only what is particular to
+ * its example.
  */
 #ifndef CATALOG_COMMON_H
 #define CATALOG_COMMON_H
@@ -38,8 +40,6 @@ struct common_env {
 extern struct common_env env;
 extern const char *prog_name;
 extern volatile sig_atomic_t exiting;
-/* The word after the first "--" on the command line as typed, or NULL. */
-extern const char *after_dashdash;
 
 /*
  * The last child of every loader's argp; it also refuses positional
@@ -54,7 +54,7 @@ extern const struct argp_child common_children[];
  * prog_name, route libbpf's log through -v, install SIGINT/SIGTERM/SIGHUP
  * handlers (all three stop the loop: `exiting`). Usage errors exit 2.
  */
-void common_init(const struct argp *argp, int argc, char **argv, void *input);
+void common_init(const struct argp *argp, int argc, char **argv);
 
 /* Messages: "prog: text". errmsg returns EXIT_FAIL for `return errmsg(...)`. */
 int errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -120,62 +120,5 @@ uint64_t now_ns(void);
  * The value of one CPU is `nvals` u64s (a struct of __u64 fields works).
  */
 int percpu_sum(int map_fd, const void *key, uint64_t *sum, int nvals);
-
-/* XDP attach through a BPF link, so SIGKILL leaves nothing behind. */
-enum xdp_mode { XDP_MODE_AUTO, XDP_MODE_SKB, XDP_MODE_NATIVE };
-int parse_xdp_mode(const char *arg);	/* "skb" | "native"; exit 2 otherwise */
-/*
- * Attach prog to ifindex. Refuses with a sentence when a program is
- * already there, unless force, which replaces a netlink-attached one (a
- * program held by another process's link cannot be replaced).
- * On success *link_fd is the link (close it to detach) and *mode_name
- * says which mode the kernel chose. Returns an exit code.
- */
-int xdp_attach(struct bpf_program *prog, int ifindex, const char *ifname,
-	       enum xdp_mode mode, bool force, int *link_fd,
-	       const char **mode_name);
-
-/*
- * The target of an XDP example: IFACE plus --mode and --force. A loader
- * sets .children = xdp_loader_children (this, then common_argp); after
- * common_init, xdp_target holds the resolved interface.
- */
-struct xdp_target {
-	const char *ifname;
-	int ifindex;
-	enum xdp_mode mode;
-	bool force;
-};
-extern struct xdp_target xdp_target;
-extern const struct argp xdp_target_argp;
-extern const struct argp_child xdp_loader_children[];
-
-/* cgroup v2. */
-const char *cgroup2_mount(void);	/* NULL when there is none */
-bool cgroup_path_ok(const char *path);	/* an existing cgroup v2 directory */
-
-/*
- * The target of a cgroup example: --cgroup PATH (existing, never removed)
- * or -- COMMAND... (a fresh child cgroup, removed at the end).
- */
-struct cgroup_target {
-	int fd;			/* open directory of the cgroup */
-	char path[4096];
-	bool created;		/* we made it: remove it on close */
-	pid_t child;		/* COMMAND's pid, 0 when none */
-	int go_fd;		/* write end: tells the child to exec */
-	pid_t keeper;		/* removes a created cgroup if we die */
-	int keeper_fd;
-};
-
-/*
- * Open PATH, or when path is NULL create "<mount>/<prog_name>-<pid>" and
- * fork argv[0..] stopped before exec. Exit-code style return (0 = ok).
- */
-int cgroup_target_open(struct cgroup_target *t, const char *path, char **argv);
-/* Let COMMAND run (call after attaching). */
-int cgroup_target_start(struct cgroup_target *t);
-/* Kill what is left of COMMAND's cgroup, remove the cgroup we created. */
-void cgroup_target_close(struct cgroup_target *t);
 
 #endif

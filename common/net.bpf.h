@@ -16,56 +16,35 @@
 
 #define IP_MF		0x2000
 #define IP_OFFSET	0x1FFF
-#define IP_DF		0x4000
 
 #define ICMP_ECHOREPLY	0
 #define ICMP_ECHO	8
 #define ICMPV6_ECHO_REQUEST	128
 #define ICMPV6_ECHO_REPLY	129
 #define NDISC_ROUTER_SOLICITATION	133
-#define NDISC_NEIGHBOUR_ADVERTISEMENT	136
 
 #define NEXTHDR_HOP	0
-#define NEXTHDR_TCP	6
-#define NEXTHDR_UDP	17
 #define NEXTHDR_ROUTING	43
 #define NEXTHDR_FRAGMENT	44
-#define NEXTHDR_AUTH	51
 #define NEXTHDR_ICMP	58
-#define NEXTHDR_NONE	59
 #define NEXTHDR_DEST	60
 
 #define TC_ACT_UNSPEC	(-1)
 #define TC_ACT_OK	0
-#define TC_ACT_RECLASSIFY	1
 #define TC_ACT_SHOT	2
-#define TC_ACT_PIPE	3
-#define TC_ACT_STOLEN	4
-#define TC_ACT_REDIRECT	7
 
 #define TCP_FLAG_FIN	0x01
 #define TCP_FLAG_SYN	0x02
 #define TCP_FLAG_RST	0x04
-#define TCP_FLAG_PSH	0x08
-#define TCP_FLAG_ACK	0x10
-#define TCP_FLAG_URG	0x20
 
 #define AF_INET		2
 #define AF_INET6	10
 
 #define SOL_SOCKET	1
-#define SO_PRIORITY	12
-#define SO_MARK		36
 #define SO_SNDBUF	7
 #define SO_RCVBUF	8
 
 #define NF_DROP		0
 #define NF_ACCEPT	1
-
-/* Mirror the kernel's own spelling so code reads like kernel code. */
-#ifndef likely
-#define likely(x)	__builtin_expect(!!(x), 1)
-#define unlikely(x)	__builtin_expect(!!(x), 0)
-#endif
 
 #endif

@@ -98,6 +98,8 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const int *err = mnl_nlmsg_get_payload(nlh);
 
+	(void)data;
+
 	if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*err)) && *err < 0) {
 		errno = -*err;
 		return MNL_CB_ERROR;

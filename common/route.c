@@ -50,20 +50,22 @@ void route_parse_prefix(struct route *r, const char *arg, const char *what,
 	snprintf(r->text, sizeof(r->text), "%s/%u", addr, r->prefixlen);
 }
 
-void route_parse_target(struct route *r, const char *prefix, const char *dev,
+/* --via GW: an address of the prefix's family. Exits 2 on bad input. */
+static void route_parse_via(struct route *r, const char *arg)
+{
+	if (!route_parse_addr(r->family, arg, r->gw))
+		usage_error("via: not an IPv%d address: %s", r->family == AF_INET ? 4 : 6, quote_arg(arg));
+	r->has_gw = true;
+}
+
+/* --route PREFIX --dev DEV [--via GW] in one go. Exits 2 on bad input. */
+static void route_parse_target(struct route *r, const char *prefix, const char *dev,
 			const char *via, int want_family)
 {
 	route_parse_prefix(r, prefix, "route", want_family);
 	if (via)
 		route_parse_via(r, via);
 	r->ifindex = parse_ifindex(dev);
-}
-
-void route_parse_via(struct route *r, const char *arg)
-{
-	if (!route_parse_addr(r->family, arg, r->gw))
-		usage_error("via: not an IPv%d address: %s", r->family == AF_INET ? 4 : 6, quote_arg(arg));
-	r->has_gw = true;
 }
 
 const char *route_owner_name(void)
@@ -75,7 +77,11 @@ const char *route_owner_name(void)
 	return name;
 }
 
-struct nlmsghdr *route_msg(struct nl *nl, void *buf, int type, const struct route *r)
+/*
+ * Start RTM_NEWROUTE (flags NLM_F_CREATE | NLM_F_EXCL) or RTM_DELROUTE for
+ * r in buf, with protocol RTPROT_CATALOG, dst, table, oif and gateway.
+ */
+static struct nlmsghdr *route_msg(struct nl *nl, void *buf, int type, const struct route *r)
 {
 	int flags = type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0;
 	struct nlmsghdr *nlh = nl_msg(nl, buf, type, flags);
@@ -99,7 +105,8 @@ struct nlmsghdr *route_msg(struct nl *nl, void *buf, int type, const struct rout
 	return nlh;
 }
 
-int route_del(struct nl *nl, const struct route *r)
+/* Delete our route r; 0 or -errno (nl->err may say why). */
+static int route_del(struct nl *nl, const struct route *r)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 
@@ -234,8 +241,15 @@ static bool owner_alive(const char *name)
 	return comm[0] && !strncmp(comm, name, strlen(comm));
 }
 
-int route_clean_stale(struct nl *nl, const struct route *r, int prog_nest, char *owner,
-		      size_t owner_len)
+/*
+ * Look for a route of ours to r's prefix in r's table. When its owner
+ * (the "LOADER:PID" program name in the nested attribute prog_nest of
+ * RTA_ENCAP) is gone, delete it and say so; when the owner still runs,
+ * return -EBUSY with its name in owner. 0 when nothing (or only a stale
+ * route) was there.
+ */
+static int route_clean_stale(struct nl *nl, const struct route *r, int prog_nest, char *owner,
+			     size_t owner_len)
 {
 	struct owner_ctx ctx = { .prog_nest = prog_nest };
 	struct route stale;
@@ -269,6 +283,28 @@ void route_put_lwt_bpf(struct nlmsghdr *nlh, int where, int prog_fd)
 	mnl_attr_nest_end(nlh, prog);
 	mnl_attr_nest_end(nlh, encap);
 	mnl_attr_put_u16(nlh, RTA_ENCAP_TYPE, LWTUNNEL_ENCAP_BPF);
+}
+
+/*
+ * Report a failed route add/delete as one sentence and return the exit
+ * code: the kernel's own extack text when it gave one; exit 77 naming
+ * feature when the kernel lacks support.
+ */
+static int route_fail(struct nl *nl, int err, const char *what, const struct route *r,
+	      const char *feature)
+{
+	if (err == -EOPNOTSUPP || err == -ENOTSUPP) {
+		errmsg("%s to %s: this kernel does not support it (needs %s)%s%s", what,
+		       r->text, feature, nl->err[0] ? "; the kernel says: " : "", nl->err);
+		return EXIT_NOFEATURE;
+	}
+	if (err == -EEXIST)
+		return errmsg("%s: a route to %s that is not ours already exists in table %s%.0u (remove it or pick another prefix)",
+			      what, r->text, r->table == RT_TABLE_MAIN ? "main" : "",
+			      r->table == RT_TABLE_MAIN ? 0 : r->table);
+	if (nl->err[0])
+		return errmsg("%s to %s: the kernel says: %s", what, r->text, nl->err);
+	return fail_step(err, what);
 }
 
 int route_install(struct nl *nl, const struct route *r, int prog_nest,
@@ -306,19 +342,65 @@ int route_remove(struct nl *nl, const struct route *r, const char *feature)
 	return 0;
 }
 
-int route_fail(struct nl *nl, int err, const char *what, const struct route *r,
-	       const char *feature)
+/* --route PREFIX --dev DEV [--via GW] */
+
+struct route_target route_target;
+
+static const struct argp_option route_target_options[] = {
+	{ "route", 'r', "PREFIX", 0, "Destination of the route (ADDR/LEN, IPv4 or IPv6)", 0 },
+	{ "dev", 'D', "DEV", 0, "Device of the route", 0 },
+	{ "via", 'g', "GW", 0, "Gateway of the route", 0 },
+	{},
+};
+
+static error_t route_target_parse(int key, char *arg, struct argp_state *state)
 {
-	if (err == -EOPNOTSUPP || err == -ENOTSUPP) {
-		errmsg("%s to %s: this kernel does not support it (needs %s)%s%s", what,
-		       r->text, feature, nl->err[0] ? "; the kernel says: " : "", nl->err);
-		return EXIT_NOFEATURE;
+	struct route_target *t = &route_target;
+
+	(void)state;
+	switch (key) {
+	case 'r':
+		t->prefix = arg;
+		break;
+	case 'D':
+		t->dev = arg;
+		break;
+	case 'g':
+		t->via = arg;
+		break;
+	case ARGP_KEY_SUCCESS:
+		/*
+		 * argp runs every parser's ARGP_KEY_END before any
+		 * ARGP_KEY_SUCCESS: a loader's own check of its required
+		 * options comes first, as it did before this child existed.
+		 */
+		if (!t->prefix || !t->dev)
+			usage_error("--route PREFIX and --dev DEV are required");
+		route_parse_target(&t->route, t->prefix, t->dev, t->via, t->family);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
 	}
-	if (err == -EEXIST)
-		return errmsg("%s: a route to %s that is not ours already exists in table %s%.0u (remove it or pick another prefix)",
-			      what, r->text, r->table == RT_TABLE_MAIN ? "main" : "",
-			      r->table == RT_TABLE_MAIN ? 0 : r->table);
-	if (nl->err[0])
-		return errmsg("%s to %s: the kernel says: %s", what, r->text, nl->err);
-	return fail_step(err, what);
+	return 0;
 }
+
+/* --help says IPv6 where the loader takes nothing else. */
+static char *route_target_help(int key, const char *text, void *input)
+{
+	(void)input;
+	if (key == 'r' && route_target.family == AF_INET6)
+		return strdup("IPv6 destination of the route (ADDR/LEN)");
+	return (char *)text;
+}
+
+static const struct argp route_target_argp = {
+	.options = route_target_options,
+	.parser = route_target_parse,
+	.help_filter = route_target_help,
+};
+
+const struct argp_child route_loader_children[] = {
+	{ &route_target_argp, 0, NULL, 0 },
+	{ &common_argp, 0, "Common options:", 0 },
+	{},
+};

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* accept4 */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>

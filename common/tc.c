@@ -7,10 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include "common.h"
@@ -24,7 +22,8 @@ const char *tc_dir_name(const struct tc_hook *h)
 	return h->egress ? "egress" : "ingress";
 }
 
-bool tcx_supported(int ifindex)
+/* Does this kernel have tcx? (Probed with a BPF_PROG_QUERY on ifindex.) */
+static bool tcx_supported(int ifindex)
 {
 	LIBBPF_OPTS(bpf_prog_query_opts, q);
 
@@ -271,7 +270,7 @@ int tc_hook_attach(struct tc_hook *h, struct bpf_program *prog)
 	h->priority = o.priority;
 	h->attached = true;
 	/* No BPF link holds this filter: a guard removes it if we are killed. */
-	err = tc_guard_start(&h->guard, legacy_cleanup, h);
+	err = guard_start(&h->guard, legacy_cleanup, h);
 	if (err) {
 		legacy_cleanup(h);
 		return fail_step(err, "starting the cleanup guard");
@@ -285,7 +284,7 @@ void tc_hook_detach(struct tc_hook *h)
 		bpf_link__destroy(h->link);
 	h->link = NULL;
 	legacy_cleanup(h);
-	tc_guard_stop(&h->guard);
+	guard_stop(&h->guard);
 }
 
 const char *tc_hook_describe(const struct tc_hook *h, char *buf, size_t len)
@@ -347,7 +346,7 @@ int tc_clsact_create(int ifindex)
 	return err;
 }
 
-int tc_clsact_delete(int ifindex)
+static int tc_clsact_delete(int ifindex)
 {
 	return clsact_request(RTM_DELQDISC, 0, ifindex);
 }
@@ -365,7 +364,8 @@ static int count_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int tc_clsact_filters(int ifindex)
+/* The filters at the clsact qdisc's ingress and egress hooks: >= 0, or -errno. */
+static int tc_clsact_filters(int ifindex)
 {
 	static const __u32 hooks[] = { TC_H_MIN_INGRESS, TC_H_MIN_EGRESS };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -406,71 +406,6 @@ void tc_clsact_put(int ifindex, const char *ifname, bool created)
 	clsact_unmark(ifindex);
 }
 
-void tc_clsact_release(int ifindex, const char *ifname)
-{
-	tc_clsact_put(ifindex, ifname, true);
-}
-
-/* The guard process. */
-
-int tc_guard_start(struct tc_guard *g, void (*cleanup)(void *ctx), void *ctx)
-{
-	int p[2], err;
-	ssize_t n;
-	pid_t pid;
-	char c;
-
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		close(p[0]);
-		close(p[1]);
-		return err;
-	}
-	if (pid == 0) {
-		/*
-		 * Keep nothing of the loader alive (its BPF links and
-		 * programs), and outlive Ctrl-C, which reaches the whole
-		 * process group: only the loader's exit ends the wait.
-		 */
-		signal(SIGINT, SIG_IGN);
-		signal(SIGTERM, SIG_IGN);
-		signal(SIGHUP, SIG_IGN);
-		prctl(PR_SET_NAME, "tc-guard");
-		if (p[0] != 3) {
-			dup2(p[0], 3);
-			close(p[0]);
-		}
-		close_range(4, ~0U, 0);
-		do
-			n = read(3, &c, 1);
-		while (n < 0 && errno == EINTR);
-		/* A byte: the loader cleaned up. EOF: it died without doing so. */
-		if (n != 1)
-			cleanup(ctx);
-		_exit(0);
-	}
-	close(p[0]);
-	g->pid = pid;
-	g->fd = p[1];
-	return 0;
-}
-
-void tc_guard_stop(struct tc_guard *g)
-{
-	if (g->pid <= 0)
-		return;
-	if (write(g->fd, "x", 1) != 1)
-		warnmsg("cleanup guard: %s", strerror(errno));
-	close(g->fd);
-	waitpid(g->pid, NULL, 0);
-	g->pid = 0;
-	g->fd = -1;
-}
-
 /* IFACE [--ingress|--egress] [--legacy-tc] */
 
 struct tc_hook tc_target;
@@ -487,6 +422,7 @@ static const struct argp_option tc_target_options[] = {
 
 static error_t tc_target_parse(int key, char *arg, struct argp_state *state)
 {
+	(void)state;
 	switch (key) {
 	case OPT_INGRESS:
 		tc_target.egress = false;
@@ -513,7 +449,7 @@ static error_t tc_target_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-const struct argp tc_target_argp = {
+static const struct argp tc_target_argp = {
 	.options = tc_target_options,
 	.parser = tc_target_parse,
 };

@@ -8,7 +8,7 @@
  *   - legacy: the clsact qdisc plus a direct-action cls_bpf filter, through
  *     bpf_tc_hook_create()/bpf_tc_attach(). The loader removes its filter on
  *     exit, and the qdisc only if it created it and no other filter uses
- *     it. A guard process (below) does the same if the loader is killed.
+ *     it. A guard process (guard.h) does the same if the loader is killed.
  *
  *	struct tc_hook h = { ... from tc_target ... };
  *	tc_hook_prepare(&h, prog);	// before load: picks the path
@@ -25,15 +25,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <bpf/libbpf.h>
+#include "guard.h"
 
 enum tc_path {
 	TC_PATH_TCX,		/* BPF link (6.6+) */
 	TC_PATH_LEGACY,		/* clsact qdisc + cls_bpf direct-action filter */
-};
-
-struct tc_guard {
-	pid_t pid;		/* 0: none */
-	int fd;			/* write end; the guard acts when it sees EOF */
 };
 
 struct tc_hook {
@@ -50,7 +46,7 @@ struct tc_hook {
 	bool attached;
 	bool created_qdisc;	/* legacy: the clsact qdisc is ours */
 	bool uses_qdisc;	/* legacy: a clsact qdisc (ours or not) holds our filter */
-	struct tc_guard guard;
+	struct guard guard;	/* legacy: removes the filter if we are killed */
 };
 
 /*
@@ -59,14 +55,10 @@ struct tc_hook {
  * common_argp); after common_init, tc_target holds the resolved interface.
  */
 extern struct tc_hook tc_target;
-extern const struct argp tc_target_argp;
 extern const struct argp_child tc_loader_children[];
 
 /* "ingress" or "egress". */
 const char *tc_dir_name(const struct tc_hook *h);
-
-/* Does this kernel have tcx? (Probed with a BPF_PROG_QUERY on ifindex.) */
-bool tcx_supported(int ifindex);
 
 /*
  * Before load: pick the path (tcx unless force_legacy or the kernel lacks
@@ -85,37 +77,15 @@ void tc_hook_detach(struct tc_hook *h);
 const char *tc_hook_describe(const struct tc_hook *h, char *buf, size_t len);
 
 /*
- * clsact over rtnetlink (libmnl): create it (0, or -EEXIST when the
- * interface has one already), count the filters at its ingress and egress
- * hooks, delete it. Used by the act_bpf path, and by the legacy path to
- * know whether the qdisc it created is still used by someone else.
+ * The clsact qdisc over rtnetlink (libmnl), for the act_bpf path:
+ * tc_clsact_create() makes one on ifindex (0, or -EEXIST when the
+ * interface has one already). tc_clsact_put() is what every user of a
+ * clsact qdisc calls when it is done: it removes the qdisc when no filter
+ * is left on it and a loader of this catalog created it (created, or the
+ * creator's marker under /run/ebpf-catalog), so the last user of a shared
+ * qdisc removes it, and a qdisc someone else made stays.
  */
 int tc_clsact_create(int ifindex);
-int tc_clsact_filters(int ifindex);	/* >= 0, or -errno */
-int tc_clsact_delete(int ifindex);
-
-/*
- * Remove a clsact qdisc that we created, unless filters of someone else
- * were added to it meanwhile (then say so and leave it).
- */
-void tc_clsact_release(int ifindex, const char *ifname);
-/*
- * The same for any user of a clsact qdisc: removes it when no filter is
- * left on it and a loader of this catalog created it (created, or the
- * creator's marker under /run/ebpf-catalog), so the last user of a shared
- * qdisc removes it. tc_clsact_release(i, n) is tc_clsact_put(i, n, true).
- */
 void tc_clsact_put(int ifindex, const char *ifname, bool created);
-
-/*
- * A guard: a child process that waits for the loader to exit and, if the
- * loader did not say it cleaned up (SIGKILL, crash), runs cleanup(ctx)
- * itself. For the attachments that have no BPF link (tc filters, tc
- * actions). The child keeps no BPF object alive: it closes every
- * inherited descriptor.
- */
-int tc_guard_start(struct tc_guard *g, void (*cleanup)(void *ctx), void *ctx);
-/* The loader cleaned up: let the guard go without acting. */
-void tc_guard_stop(struct tc_guard *g);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <linux/if_link.h>
 #include "common.h"
+#include "xdp.h"
 
 int parse_xdp_mode(const char *arg)
 {
@@ -87,6 +88,7 @@ static const struct argp_option xdp_target_options[] = {
 
 static error_t xdp_target_parse(int key, char *arg, struct argp_state *state)
 {
+	(void)state;
 	switch (key) {
 	case 'm':
 		xdp_target.mode = parse_xdp_mode(arg);
@@ -110,7 +112,7 @@ static error_t xdp_target_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-const struct argp xdp_target_argp = {
+static const struct argp xdp_target_argp = {
 	.options = xdp_target_options,
 	.parser = xdp_target_parse,
 };

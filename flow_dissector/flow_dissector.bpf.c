@@ -18,7 +18,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, FD_NSTATS);
+	__uint(max_entries, FLOW_DISSECTOR_NSTATS);
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
@@ -36,9 +36,9 @@ static __always_inline int hand_to_kernel(void)
 {
 	/* Older kernels have no CONTINUE: there we report what we have. */
 	if (bpf_core_enum_value_exists(enum bpf_ret_code, BPF_FLOW_DISSECTOR_CONTINUE))
-		return count(FD_CONTINUE, bpf_core_enum_value(enum bpf_ret_code,
+		return count(FLOW_DISSECTOR_STAT_CONTINUE, bpf_core_enum_value(enum bpf_ret_code,
 							      BPF_FLOW_DISSECTOR_CONTINUE));
-	return count(FD_CONTINUE, BPF_OK);
+	return count(FLOW_DISSECTOR_STAT_CONTINUE, BPF_OK);
 }
 
 /* The first 12 bytes of an OSPFv2 and an OSPFv3 header are alike. */
@@ -61,25 +61,25 @@ static __always_inline int dissect_l4(struct cursor *c, struct bpf_flow_keys *ke
 	case IPPROTO_TCP:
 		th = cursor_pull(c, sizeof(*th));
 		if (!th || th->doff < 5)
-			return count(FD_DROP, BPF_DROP);
+			return count(FLOW_DISSECTOR_STAT_DROP, BPF_DROP);
 		keys->sport = th->source;
 		keys->dport = th->dest;
-		return count(FD_TCP, BPF_OK);
+		return count(FLOW_DISSECTOR_STAT_TCP, BPF_OK);
 	case IPPROTO_UDP:
 		uh = cursor_pull(c, sizeof(*uh));
 		if (!uh)
-			return count(FD_DROP, BPF_DROP);
+			return count(FLOW_DISSECTOR_STAT_DROP, BPF_DROP);
 		keys->sport = uh->source;
 		keys->dport = uh->dest;
-		return count(FD_UDP, BPF_OK);
-	case IPPROTO_OSPF:
+		return count(FLOW_DISSECTOR_STAT_UDP, BPF_OK);
+	case FLOW_DISSECTOR_PROTO_OSPF:
 		ospf = cursor_pull(c, sizeof(*ospf));
 		if (!ospf)
-			return count(FD_DROP, BPF_DROP);
+			return count(FLOW_DISSECTOR_STAT_DROP, BPF_DROP);
 		/* Flows between OSPF neighbours now differ by router and area. */
-		keys->sport = bpf_htons(OSPF_FOLD(bpf_ntohl(ospf->router_id)));
-		keys->dport = bpf_htons(OSPF_FOLD(bpf_ntohl(ospf->area_id)));
-		return count(FD_OSPF, BPF_OK);
+		keys->sport = bpf_htons(FLOW_DISSECTOR_OSPF_FOLD(bpf_ntohl(ospf->router_id)));
+		keys->dport = bpf_htons(FLOW_DISSECTOR_OSPF_FOLD(bpf_ntohl(ospf->area_id)));
+		return count(FLOW_DISSECTOR_STAT_OSPF, BPF_OK);
 	}
 	return hand_to_kernel();
 }
@@ -93,7 +93,7 @@ static __always_inline bool fragment_ends(struct bpf_flow_keys *keys, bool first
 {
 	keys->is_frag = 1;
 	keys->is_first_frag = first;
-	count(FD_FRAG, 0);
+	count(FLOW_DISSECTOR_STAT_FRAG, 0);
 	return !first || !(keys->flags & BPF_FLOW_DISSECTOR_F_PARSE_1ST_FRAG);
 }
 
@@ -103,8 +103,8 @@ static __always_inline int dissect_ipv4(struct cursor *c, void *data, struct bpf
 	int proto = parse_ipv4(c, &iph);
 
 	if (proto < 0)
-		return count(FD_DROP, BPF_DROP);
-	count(FD_IPV4, 0);
+		return count(FLOW_DISSECTOR_STAT_DROP, BPF_DROP);
+	count(FLOW_DISSECTOR_STAT_IPV4, 0);
 	keys->addr_proto = ETH_P_IP;
 	keys->ip_proto = proto;
 	keys->ipv4_src = iph->saddr;
@@ -123,8 +123,8 @@ static __always_inline int dissect_ipv6(struct cursor *c, void *data, struct bpf
 	__u8 nh;
 
 	if (!ip6h || ip6h->version != 6)
-		return count(FD_DROP, BPF_DROP);
-	count(FD_IPV6, 0);
+		return count(FLOW_DISSECTOR_STAT_DROP, BPF_DROP);
+	count(FLOW_DISSECTOR_STAT_IPV6, 0);
 	keys->addr_proto = ETH_P_IPV6;
 	__builtin_memcpy(keys->ipv6_src, &ip6h->saddr, 16);
 	__builtin_memcpy(keys->ipv6_dst, &ip6h->daddr, 16);
@@ -144,13 +144,13 @@ static __always_inline int dissect_ipv6(struct cursor *c, void *data, struct bpf
 		case NEXTHDR_DEST:
 			ext = cursor_pull(c, 8);
 			if (!ext || !cursor_pull(c, ext->len * 8))
-				return count(FD_DROP, BPF_DROP);
+				return count(FLOW_DISSECTOR_STAT_DROP, BPF_DROP);
 			nh = ext->nexthdr;
 			break;
 		case NEXTHDR_FRAGMENT:
 			ext = cursor_pull(c, 8);
 			if (!ext)
-				return count(FD_DROP, BPF_DROP);
+				return count(FLOW_DISSECTOR_STAT_DROP, BPF_DROP);
 			nh = ext->nexthdr;
 			keys->ip_proto = nh;
 			keys->thoff = cursor_offset(c, data);
@@ -187,7 +187,7 @@ int dissect(struct __sk_buff *skb)
 	 */
 	cursor_init(&c, data, (void *)(long)skb->data_end);
 	if (keys->nhoff > 255 || !cursor_pull(&c, keys->nhoff & 0xff))
-		return count(FD_DROP, BPF_DROP);
+		return count(FLOW_DISSECTOR_STAT_DROP, BPF_DROP);
 
 	/* Tags the driver did not strip (802.1ad outer, 802.1Q inner). */
 #pragma unroll
@@ -196,7 +196,7 @@ int dissect(struct __sk_buff *skb)
 			break;
 		vlan = cursor_pull(&c, sizeof(*vlan));
 		if (!vlan)
-			return count(FD_DROP, BPF_DROP);
+			return count(FLOW_DISSECTOR_STAT_DROP, BPF_DROP);
 		proto = bpf_ntohs(vlan->proto);
 	}
 	keys->n_proto = bpf_htons(proto);

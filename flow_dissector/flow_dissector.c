@@ -34,7 +34,7 @@ static const struct argp_option options[] = {
 	{},
 };
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'n':
@@ -48,7 +48,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.doc = doc,
 	.children = common_children,
 };
@@ -79,14 +79,15 @@ static void print_stats(void *ctx, bool final)
 {
 	struct flow_dissector_bpf *skel = ctx;
 	int fd = bpf_map__fd(skel->maps.stats);
-	unsigned long long v[FD_NSTATS] = {};
+	unsigned long long v[FLOW_DISSECTOR_NSTATS] = {};
 
-	for (__u32 i = 0; i < FD_NSTATS; i++)
+	for (__u32 i = 0; i < FLOW_DISSECTOR_NSTATS; i++)
 		percpu_sum(fd, &i, (uint64_t *)&v[i], 1);
 	printf("%sdissected: ipv4 %llu ipv6 %llu | tcp %llu udp %llu ospf %llu | fragments %llu | to kernel %llu | dropped %llu\n",
-	       final ? "total " : "", v[FD_IPV4], v[FD_IPV6], v[FD_TCP], v[FD_UDP],
-	       v[FD_OSPF], v[FD_FRAG], v[FD_CONTINUE], v[FD_DROP]);
-	fflush(stdout);
+	       final ? "total " : "", v[FLOW_DISSECTOR_STAT_IPV4], v[FLOW_DISSECTOR_STAT_IPV6],
+	       v[FLOW_DISSECTOR_STAT_TCP], v[FLOW_DISSECTOR_STAT_UDP], v[FLOW_DISSECTOR_STAT_OSPF],
+	       v[FLOW_DISSECTOR_STAT_FRAG], v[FLOW_DISSECTOR_STAT_CONTINUE],
+	       v[FLOW_DISSECTOR_STAT_DROP]);
 }
 
 int main(int argc, char **argv)
@@ -95,7 +96,7 @@ int main(int argc, char **argv)
 	struct stat st;
 	int netns, link, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	netns = open_netns(netns_path);
 	require_root();
 
@@ -128,7 +129,6 @@ int main(int argc, char **argv)
 	       (unsigned long)st.st_ino, netns_path);
 	if (is_root_netns(&st))
 		printf("flow_dissector: note: this is the root namespace; its dissector applies to every namespace\n");
-	fflush(stdout);
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
 	if (link >= 0)

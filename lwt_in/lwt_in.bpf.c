@@ -16,7 +16,7 @@ const volatile int drop_proto = -1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LWT_IN_NSLOTS);
+	__uint(max_entries, LWT_IN_NSTATS);
 	__type(key, __u32);
 	__type(value, struct lwt_in_count);
 } stats SEC(".maps");
@@ -39,7 +39,7 @@ int lwt_in_count(struct __sk_buff *skb)
 		proto = parse_ipv6(&c, NULL);
 		break;
 	}
-	slot = proto < 0 ? LWT_IN_MALFORMED : proto;
+	slot = proto < 0 ? LWT_IN_STAT_MALFORMED : proto;
 	cnt = bpf_map_lookup_elem(&stats, &slot);
 	if (cnt) {
 		cnt->packets++;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <linux/lwtunnel.h>
 #include "common.h"
+#include "nl.h"
 #include "route.h"
 #include "lwt_in.h"
 #include "lwt_in.skel.h"
@@ -25,16 +26,11 @@ static const char doc[] =
 "  lwt_in -r 2001:db8:2::/64 -D eth2 --drop-proto udp -d 30 -i 5\n";
 
 static const struct argp_option options[] = {
-	{ "route", 'r', "PREFIX", 0, "Destination of the route (ADDR/LEN, IPv4 or IPv6)", 0 },
-	{ "dev", 'D', "DEV", 0, "Output device of the route", 0 },
-	{ "via", 'g', "GW", 0, "Gateway of the route (default: directly on DEV)", 0 },
 	{ "drop-proto", 'p', "PROTO", 0, "Drop this protocol: icmp, tcp, udp, icmpv6, ... or 0-255", 0 },
 	{},
 };
 
 static struct {
-	struct route route;
-	const char *prefix, *dev, *via;
 	int drop_proto;
 } opt = { .drop_proto = -1 };
 
@@ -63,25 +59,11 @@ static int parse_proto(const char *arg)
 	return parse_long(arg, "drop-proto", 0, 255);
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
-	case 'r':
-		opt.prefix = arg;
-		break;
-	case 'D':
-		opt.dev = arg;
-		break;
-	case 'g':
-		opt.via = arg;
-		break;
 	case 'p':
 		opt.drop_proto = parse_proto(arg);
-		break;
-	case ARGP_KEY_END:
-		if (!opt.prefix || !opt.dev)
-			usage_error("--route PREFIX and --dev DEV are required");
-		route_parse_target(&opt.route, opt.prefix, opt.dev, opt.via, 0);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -91,34 +73,35 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.args_doc = "--route PREFIX --dev DEV",
 	.doc = doc,
-	.children = common_children,
+	.children = route_loader_children,
 };
-
-static uint64_t started;
 
 static void print_stats(void *ctx, bool final)
 {
 	struct lwt_in_bpf *skel = ctx;
 	int fd = bpf_map__fd(skel->maps.stats);
 	struct lwt_in_count c;
+	__u64 malformed = 0, dropped = 0;
+	int shown = 0;
 	char buf[24];
 
-	if (final)
-		printf("--- total\n");
-	else
-		printf("--- %llus\n", (unsigned long long)((now_ns() - started) / 1000000000ULL));
-	printf("%-10s %10s %12s\n", "proto", "packets", "bytes");
-	for (__u32 i = 0; i < LWT_IN_NSLOTS; i++) {
+	printf("%spackets:", final ? "total " : "");
+	for (__u32 i = 0; i < LWT_IN_NSTATS; i++) {
 		if (percpu_sum(fd, &i, (uint64_t *)&c, 2) || !c.packets)
 			continue;
-		printf("%-10s %10llu %12llu%s\n",
-		       i == LWT_IN_MALFORMED ? "malformed" : proto_name(i, buf, sizeof(buf)),
-		       c.packets, c.bytes, (int)i == opt.drop_proto ? "  dropped" : "");
+		if (i == LWT_IN_STAT_MALFORMED) {
+			malformed = c.packets;
+			continue;
+		}
+		if ((int)i == opt.drop_proto)
+			dropped = c.packets;
+		printf("%s%s %llu (%llu B)", shown++ ? "  " : " ", proto_name(i, buf, sizeof(buf)),
+		       c.packets, c.bytes);
 	}
-	fflush(stdout);
+	printf("%s  | malformed %llu  dropped %llu\n", shown ? "" : " none", malformed, dropped);
 }
 
 static void put_encap(struct nlmsghdr *nlh, void *ctx)
@@ -131,13 +114,13 @@ static void put_encap(struct nlmsghdr *nlh, void *ctx)
 int main(int argc, char **argv)
 {
 	char pname[24];
-	struct route *r = &opt.route;
+	struct route *r = &route_target.route;
 	struct lwt_in_bpf *skel;
 	bool installed = false;
 	struct nl nl = {};
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = lwt_in_bpf__open();
@@ -157,11 +140,10 @@ int main(int argc, char **argv)
 	installed = true;
 
 	printf("lwt_in: counting on route %s dev %s%s%s (encap bpf in, proto %d, program \"%s\"); %s%s; Ctrl-C to stop\n",
-	       r->text, opt.dev, opt.via ? " via " : "", opt.via ? opt.via : "",
+	       r->text, route_target.dev, route_target.via ? " via " : "",
+	       route_target.via ? route_target.via : "",
 	       RTPROT_CATALOG, route_owner_name(), opt.drop_proto < 0 ? "dropping nothing" : "dropping ",
 	       opt.drop_proto < 0 ? "" : proto_name(opt.drop_proto, pname, sizeof(pname)));
-	fflush(stdout);
-	started = now_ns();
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
 	if (installed && route_remove(&nl, r, "CONFIG_LWTUNNEL_BPF"))

@@ -7,8 +7,10 @@
  * the upper-layer protocol after any IPv6 extension headers); one more
  * slot counts packets whose headers could not be parsed.
  */
-#define LWT_IN_MALFORMED 256
-#define LWT_IN_NSLOTS 257
+enum lwt_in_stat {
+	LWT_IN_STAT_MALFORMED = 256,
+	LWT_IN_NSTATS,
+};
 
 struct lwt_in_count {
 	__u64 packets;

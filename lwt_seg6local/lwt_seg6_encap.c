@@ -6,8 +6,9 @@
 #include <string.h>
 #include <linux/lwtunnel.h>
 #include "common.h"
+#include "nl.h"
 #include "route.h"
-#include "seg6.h"
+#include "lwt_seg6_encap.h"
 #include "lwt_seg6_encap.skel.h"
 
 static const char doc[] =
@@ -23,17 +24,13 @@ static const char doc[] =
 "                 --segs 2001:db8:f2::100,2001:db8:f3::6\n";
 
 static const struct argp_option options[] = {
-	{ "route", 'r', "PREFIX", 0, "IPv6 destination of the route (ADDR/LEN)", 0 },
-	{ "dev", 'D', "DEV", 0, "Device of the route", 0 },
-	{ "via", 'g', "GW", 0, "Gateway of the route", 0 },
 	{ "segs", 'S', "SID,...", 0, "Segments in path order, the last one decapsulates (1-8)", 0 },
 	{},
 };
 
 static struct {
-	struct route route;
-	const char *prefix, *dev, *via, *segs;
-	struct seg6_segs list;
+	const char *segs;
+	struct lwt_seg6_encap_segs list;
 } opt;
 
 /* Path order in, SRH order out: the SRH keeps the last segment at [0]. */
@@ -57,26 +54,16 @@ static void parse_segs(char *arg)
 		memcpy(opt.list.segs[i], addr[n - 1 - i], 16);
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
-	case 'r':
-		opt.prefix = arg;
-		break;
-	case 'D':
-		opt.dev = arg;
-		break;
-	case 'g':
-		opt.via = arg;
-		break;
 	case 'S':
 		opt.segs = strdup(arg);
 		parse_segs(arg);
 		break;
 	case ARGP_KEY_END:
-		if (!opt.prefix || !opt.dev || !opt.segs)
+		if (!route_target.prefix || !route_target.dev || !opt.segs)
 			usage_error("--route PREFIX, --dev DEV and --segs SID,... are required");
-		route_parse_target(&opt.route, opt.prefix, opt.dev, opt.via, AF_INET6);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -86,24 +73,24 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.args_doc = "--route PREFIX --dev DEV --segs SID,...",
 	.doc = doc,
-	.children = common_children,
+	.children = route_loader_children,
 };
 
 static void print_stats(void *data, bool final)
 {
 	struct lwt_seg6_encap_bpf *skel = data;
 	int fd = bpf_map__fd(skel->maps.stats);
-	struct seg6_count c[ENCAP_NSTATS];
+	struct lwt_seg6_encap_count c[LWT_SEG6_ENCAP_NSTATS];
 
-	for (__u32 i = 0; i < ENCAP_NSTATS; i++)
+	for (__u32 i = 0; i < LWT_SEG6_ENCAP_NSTATS; i++)
 		percpu_sum(fd, &i, (uint64_t *)&c[i], 2);
 	printf("%sencapsulated %llu (%llu bytes), failed %llu, not IPv6 %llu\n",
-	       final ? "total " : "", c[ENCAP_PUSHED].packets, c[ENCAP_PUSHED].bytes,
-	       c[ENCAP_FAILED].packets, c[ENCAP_SKIPPED].packets);
-	fflush(stdout);
+	       final ? "total " : "", c[LWT_SEG6_ENCAP_STAT_PUSHED].packets,
+	       c[LWT_SEG6_ENCAP_STAT_PUSHED].bytes, c[LWT_SEG6_ENCAP_STAT_FAILED].packets,
+	       c[LWT_SEG6_ENCAP_STAT_SKIPPED].packets);
 }
 
 static void put_encap(struct nlmsghdr *nlh, void *data)
@@ -115,14 +102,15 @@ static void put_encap(struct nlmsghdr *nlh, void *data)
 
 int main(int argc, char **argv)
 {
-	struct route *r = &opt.route;
+	struct route *r = &route_target.route;
 	struct lwt_seg6_encap_bpf *skel;
 	bool installed = false;
 	struct nl nl = {};
 	__u32 zero = 0;
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	route_target.family = AF_INET6;
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = lwt_seg6_encap_bpf__open_and_load();
@@ -139,9 +127,9 @@ int main(int argc, char **argv)
 	installed = true;
 
 	printf("lwt_seg6_encap: route %s dev %s%s%s (encap bpf in, program \"%s\", proto %d) pushes SRH with segments %s; Ctrl-C to stop\n",
-	       r->text, opt.dev, opt.via ? " via " : "", opt.via ? opt.via : "",
+	       r->text, route_target.dev, route_target.via ? " via " : "",
+	       route_target.via ? route_target.via : "",
 	       route_owner_name(), RTPROT_CATALOG, opt.segs);
-	fflush(stdout);
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
 	if (installed && route_remove(&nl, r, "CONFIG_LWTUNNEL_BPF"))

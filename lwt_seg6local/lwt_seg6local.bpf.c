@@ -14,13 +14,13 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "cursor.bpf.h"
-#include "seg6.h"
+#include "lwt_seg6local.h"
 
 #define NEXTHDR_IPV6 41
 
 /* Set by the loader before load. */
 const volatile __u16 tag = 0;
-const volatile int action = END_BPF_ACTION_END;
+const volatile int action = LWT_SEG6LOCAL_ACTION_END;
 const volatile __u8 nh6[16] = {};
 const volatile __u32 table = 0;
 const volatile bool add_tlv = false;
@@ -34,9 +34,9 @@ struct srh_tlv {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, END_BPF_NSTATS);
+	__uint(max_entries, LWT_SEG6LOCAL_NSTATS);
 	__type(key, __u32);
-	__type(value, struct seg6_count);
+	__type(value, struct lwt_seg6local_count);
 } stats SEC(".maps");
 
 /* Indexed by segments left on arrival: which segment of the list this was. */
@@ -49,7 +49,7 @@ struct {
 
 static __always_inline void count(__u32 slot, __u32 len)
 {
-	struct seg6_count *c = bpf_map_lookup_elem(&stats, &slot);
+	struct lwt_seg6local_count *c = bpf_map_lookup_elem(&stats, &slot);
 
 	if (c) {
 		c->packets++;
@@ -98,7 +98,7 @@ int end_bpf(struct __sk_buff *skb)
 	cursor_init_skb(&c, skb);
 	srh = check_srh(&c, &srh_len);
 	if (!srh) {
-		count(END_BPF_BAD, skb->len);
+		count(LWT_SEG6LOCAL_STAT_BAD, skb->len);
 		return BPF_DROP;
 	}
 	slot = srh->segments_left + 1;
@@ -120,15 +120,15 @@ int end_bpf(struct __sk_buff *skb)
 		    bpf_lwt_seg6_store_bytes(skb, end, &tlv, sizeof(tlv)))
 			goto bad;
 	}
-	count(END_BPF_OK, skb->len);
+	count(LWT_SEG6LOCAL_STAT_OK, skb->len);
 
 	switch (action) {
-	case END_BPF_ACTION_END_X:
+	case LWT_SEG6LOCAL_ACTION_END_X:
 		/* Forward to this neighbour, whatever the routing table says. */
 		if (bpf_lwt_seg6_action(skb, SEG6_LOCAL_ACTION_END_X, (void *)nh6, 16))
 			goto bad;
 		return BPF_REDIRECT;
-	case END_BPF_ACTION_END_T: {
+	case LWT_SEG6LOCAL_ACTION_END_T: {
 		__u32 t = table;
 
 		/* Look the next segment up in this table. */
@@ -140,7 +140,7 @@ int end_bpf(struct __sk_buff *skb)
 	/* End: the kernel routes on the new destination. */
 	return BPF_OK;
 bad:
-	count(END_BPF_BAD, skb->len);
+	count(LWT_SEG6LOCAL_STAT_BAD, skb->len);
 	return BPF_DROP;
 }
 

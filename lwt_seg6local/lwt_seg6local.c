@@ -8,8 +8,9 @@
 #include <linux/rtnetlink.h>
 #include <linux/seg6_local.h>
 #include "common.h"
+#include "nl.h"
 #include "route.h"
-#include "seg6.h"
+#include "lwt_seg6local.h"
 #include "lwt_seg6local.skel.h"
 
 static const char doc[] =
@@ -47,11 +48,11 @@ static struct {
 	unsigned char nh6[16];
 	unsigned int table;
 	char what[80];		/* the action as the banner says it */
-} opt = { .action = END_BPF_ACTION_END };
+} opt = { .action = LWT_SEG6LOCAL_ACTION_END };
 
 static void action_arg(const char *arg)
 {
-	if (opt.action == END_BPF_ACTION_END_X) {
+	if (opt.action == LWT_SEG6LOCAL_ACTION_END_X) {
 		if (!route_parse_addr(AF_INET6, arg, opt.nh6))
 			usage_error("end.x: next hop is not an IPv6 address: %s", arg);
 		snprintf(opt.what, sizeof(opt.what), "End.X via %s", arg);
@@ -69,14 +70,14 @@ static void parse_action(char *arg)
 	if (val)
 		*val++ = 0;
 	if (!strcmp(arg, "end")) {
-		opt.action = END_BPF_ACTION_END;
+		opt.action = LWT_SEG6LOCAL_ACTION_END;
 		if (val)
 			usage_error("action end takes no argument");
 		return;
 	} else if (!strcmp(arg, "end.x")) {
-		opt.action = END_BPF_ACTION_END_X;
+		opt.action = LWT_SEG6LOCAL_ACTION_END_X;
 	} else if (!strcmp(arg, "end.t")) {
-		opt.action = END_BPF_ACTION_END_T;
+		opt.action = LWT_SEG6LOCAL_ACTION_END_T;
 	} else {
 		usage_error("unknown action: %s (end, end.x NH or end.t TABLE)", arg);
 	}
@@ -85,7 +86,7 @@ static void parse_action(char *arg)
 		action_arg(val);
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 's':
@@ -111,14 +112,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (opt.pending)
 			usage_error("action %s needs its argument",
-				    opt.action == END_BPF_ACTION_END_X ? "end.x NH" : "end.t TABLE");
+				    opt.action == LWT_SEG6LOCAL_ACTION_END_X ? "end.x NH"
+									      : "end.t TABLE");
 		if (!opt.sid || !opt.dev)
 			usage_error("--sid SID and --dev DEV are required");
 		route_parse_prefix(&opt.route, opt.sid, "sid", AF_INET6);
 		if (opt.route.prefixlen != 128)
 			usage_error("sid: a SID is one address (/128): %s", opt.sid);
 		opt.route.ifindex = parse_ifindex(opt.dev);
-		if (opt.action == END_BPF_ACTION_END)
+		if (opt.action == LWT_SEG6LOCAL_ACTION_END)
 			snprintf(opt.what, sizeof(opt.what), "End");
 		break;
 	default:
@@ -129,7 +131,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.args_doc = "--sid SID --dev DEV",
 	.doc = doc,
 	.children = common_children,
@@ -188,21 +190,20 @@ static void print_stats(void *data, bool final)
 {
 	struct ctx *ctx = data;
 	int fd = bpf_map__fd(ctx->skel->maps.stats);
-	struct seg6_count c[END_BPF_NSTATS];
+	struct lwt_seg6local_count c[LWT_SEG6LOCAL_NSTATS];
 	uint64_t rc[3] = {}, n;
 
-	for (__u32 i = 0; i < END_BPF_NSTATS; i++)
+	for (__u32 i = 0; i < LWT_SEG6LOCAL_NSTATS; i++)
 		percpu_sum(fd, &i, (uint64_t *)&c[i], 2);
 	route_find(ctx->nl, &opt.route, route_counters, rc);
 	printf("%sEnd.BPF ok %llu (%llu bytes), dropped %llu | segments left on arrival:",
-	       final ? "total " : "", c[END_BPF_OK].packets, c[END_BPF_OK].bytes,
-	       c[END_BPF_BAD].packets);
+	       final ? "total " : "", c[LWT_SEG6LOCAL_STAT_OK].packets,
+	       c[LWT_SEG6LOCAL_STAT_OK].bytes, c[LWT_SEG6LOCAL_STAT_BAD].packets);
 	for (__u32 i = 1; i <= SEG6_MAX_SEGS; i++)
 		if (!percpu_sum(bpf_map__fd(ctx->skel->maps.per_segment), &i, &n, 1) && n)
 			printf(" %u:%llu", i, (unsigned long long)n);
 	printf(" | route packets %llu, errors %llu\n", (unsigned long long)rc[0],
 	       (unsigned long long)rc[2]);
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -214,7 +215,7 @@ int main(int argc, char **argv)
 	struct ctx ctx;
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = lwt_seg6local_bpf__open();
@@ -239,7 +240,6 @@ int main(int argc, char **argv)
 	printf("lwt_seg6local: SID %s dev %s: End.BPF (program \"%s\", proto %d), tag %d%s, then %s; Ctrl-C to stop\n",
 	       r->text, opt.dev, route_owner_name(), RTPROT_CATALOG, opt.tag,
 	       opt.tlv ? " and a TLV" : "", opt.what);
-	fflush(stdout);
 	ctx = (struct ctx){ skel, &nl };
 	err = run_loop(print_stats, NULL, &ctx, 0);
 out:

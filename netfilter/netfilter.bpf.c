@@ -14,16 +14,16 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, NF_STAT_MAX);
+	__uint(max_entries, NETFILTER_NSTATS);
 	__type(key, __u32);
-	__type(value, struct nf_count);
+	__type(value, struct netfilter_count);
 } stats SEC(".maps");
 
 /* The ports to drop, filled by the loader; the value counts the drops. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, NF_MAX_PORTS * 2);
-	__type(key, struct nf_port_key);
+	__uint(max_entries, NETFILTER_MAX_PORTS * 2);
+	__type(key, struct netfilter_port_key);
 	__type(value, __u64);
 } drop_ports SEC(".maps");
 
@@ -79,7 +79,7 @@ static __always_inline int l4_of_ipv6(const struct bpf_dynptr *p, __u32 *off)
 
 static __always_inline void count(__u32 slot, __u64 len)
 {
-	struct nf_count *c = bpf_map_lookup_elem(&stats, &slot);
+	struct netfilter_count *c = bpf_map_lookup_elem(&stats, &slot);
 
 	if (c) {
 		c->packets++;
@@ -91,7 +91,7 @@ SEC("netfilter")
 int nf_drop_ports(struct bpf_nf_ctx *ctx)
 {
 	struct sk_buff *skb = ctx->skb;
-	struct nf_port_key key = {};
+	struct netfilter_port_key key = {};
 	struct bpf_dynptr p;
 	struct { __be16 source, dest; } pbuf, *ports;
 	__u64 *drops;
@@ -106,24 +106,24 @@ int nf_drop_ports(struct bpf_nf_ctx *ctx)
 	else if (ctx->state->pf == NFPROTO_IPV6)
 		proto = l4_of_ipv6(&p, &off);
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
-		count(proto < 0 ? NF_STAT_UNPARSED : NF_STAT_ACCEPT, skb->len);
+		count(proto < 0 ? NETFILTER_STAT_UNPARSED : NETFILTER_STAT_ACCEPT, skb->len);
 		return NF_ACCEPT;
 	}
 	/* TCP and UDP both start with the two ports: read just those. */
 	ports = bpf_dynptr_slice(&p, off, &pbuf, sizeof(pbuf));
 	if (!ports) {
-		count(NF_STAT_UNPARSED, skb->len);
+		count(NETFILTER_STAT_UNPARSED, skb->len);
 		return NF_ACCEPT;
 	}
 	key.port = bpf_ntohs(ports->dest);
 	key.proto = proto;
 	drops = bpf_map_lookup_elem(&drop_ports, &key);
 	if (!drops) {
-		count(NF_STAT_ACCEPT, skb->len);
+		count(NETFILTER_STAT_ACCEPT, skb->len);
 		return NF_ACCEPT;
 	}
 	__sync_fetch_and_add(drops, 1);
-	count(NF_STAT_DROP, skb->len);
+	count(NETFILTER_STAT_DROP, skb->len);
 	return NF_DROP;
 }
 

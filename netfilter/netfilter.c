@@ -53,7 +53,7 @@ static struct {
 	int hook;
 	bool ipv6, defrag;
 	int priority;
-	int ports[NF_MAX_PORTS];
+	int ports[NETFILTER_MAX_PORTS];
 	int nports;
 } opt = { .hook = NF_INET_LOCAL_OUT, .priority = -10 };
 
@@ -65,7 +65,7 @@ static int parse_hook(const char *arg)
 	usage_error("unknown hook: %s (prerouting, input, forward, output or postrouting)", arg);
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'H':
@@ -78,8 +78,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		opt.priority = parse_long(arg, "priority", INT_MIN, INT_MAX);
 		break;
 	case 'P':
-		if (opt.nports == NF_MAX_PORTS)
-			usage_error("at most %d ports", NF_MAX_PORTS);
+		if (opt.nports == NETFILTER_MAX_PORTS)
+			usage_error("at most %d ports", NETFILTER_MAX_PORTS);
 		opt.ports[opt.nports] = parse_long(arg, "drop-port", 1, 65535);
 		for (int i = 0; i < opt.nports; i++)
 			if (opt.ports[i] == opt.ports[opt.nports])
@@ -101,7 +101,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.doc = doc,
 	.children = common_children,
 };
@@ -110,15 +110,16 @@ static void print_stats(void *ctx, bool final)
 {
 	struct netfilter_bpf *skel = ctx;
 	int fd = bpf_map__fd(skel->maps.stats);
-	struct nf_count c[NF_STAT_MAX];
-	struct nf_port_key key = {};
+	struct netfilter_count c[NETFILTER_NSTATS];
+	struct netfilter_port_key key = {};
 	__u64 drops;
 
-	for (__u32 i = 0; i < NF_STAT_MAX; i++)
+	for (__u32 i = 0; i < NETFILTER_NSTATS; i++)
 		percpu_sum(fd, &i, (uint64_t *)&c[i], 2);
 	printf("%saccepted %llu (%llu bytes), dropped %llu (%llu bytes), unparsed %llu |",
-	       final ? "total " : "", c[NF_STAT_ACCEPT].packets, c[NF_STAT_ACCEPT].bytes,
-	       c[NF_STAT_DROP].packets, c[NF_STAT_DROP].bytes, c[NF_STAT_UNPARSED].packets);
+	       final ? "total " : "", c[NETFILTER_STAT_ACCEPT].packets,
+	       c[NETFILTER_STAT_ACCEPT].bytes, c[NETFILTER_STAT_DROP].packets,
+	       c[NETFILTER_STAT_DROP].bytes, c[NETFILTER_STAT_UNPARSED].packets);
 	for (int i = 0; i < opt.nports; i++) {
 		for (int p = 0; p < 2; p++) {
 			key.port = opt.ports[i];
@@ -129,7 +130,6 @@ static void print_stats(void *ctx, bool final)
 		}
 	}
 	printf("\n");
-	fflush(stdout);
 }
 
 /*
@@ -174,12 +174,12 @@ int main(int argc, char **argv)
 	struct netfilter_bpf *skel = NULL;
 	struct bpf_link *link = NULL;
 	libbpf_print_fn_t print_fn;
-	struct nf_port_key key = {};
+	struct netfilter_port_key key = {};
 	struct utsname u;
 	__u64 zero = 0;
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) <= 0) {
@@ -222,7 +222,6 @@ int main(int argc, char **argv)
 	for (int i = 0; i < opt.nports; i++)
 		printf("%s%d", i ? ", " : " ", opt.ports[i]);
 	printf("; Ctrl-C to stop\n");
-	fflush(stdout);
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
 	bpf_link__destroy(link);

@@ -25,7 +25,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct act_stats);
+	__type(value, struct sched_act_count);
 } stats SEC(".maps");
 
 #define PULL_LEN 256
@@ -50,7 +50,7 @@ static __always_inline bool is_icmp(struct __sk_buff *skb)
 SEC("action")
 int sched_act(struct __sk_buff *skb)
 {
-	struct act_stats *st = bpf_map_lookup_elem(&stats, &(__u32){ 0 });
+	struct sched_act_count *st = bpf_map_lookup_elem(&stats, &(__u32){ 0 });
 
 	if (!st)
 		return TC_ACT_UNSPEC;

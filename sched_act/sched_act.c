@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include "common.h"
 #include "nl.h"
+#include "guard.h"
 #include "tc.h"
 #include "sched_act.h"
 #include "sched_act.skel.h"
@@ -36,7 +37,7 @@ static const char doc[] =
 "  sched_act --percent 50 eth0\n"
 "  sched_act --no-fallback eth0   # the act_bpf path or nothing\n";
 
-enum { OPT_PERCENT = 0x4000, OPT_NO_FALLBACK };
+enum { OPT_PERCENT = 0x100, OPT_NO_FALLBACK };
 
 static const struct argp_option options[] = {
 	{ "percent", OPT_PERCENT, "P", 0, "Drop P percent of ICMP packets, 0..100 (default 7)", 0 },
@@ -74,7 +75,7 @@ struct act_path {
 	bool filter;		/* our u32 filter exists */
 	bool created_qdisc;
 	bool uses_qdisc;	/* clsact created or found: tc_clsact_put at the end */
-	struct tc_guard guard;
+	struct guard guard;
 };
 
 static struct nlmsghdr *filter_msg(struct nl *nl, char *buf, int type, int flags,
@@ -183,7 +184,7 @@ static int act_attach(struct act_path *a, int prog_fd, char *why, size_t len)
 	}
 	a->filter = true;
 	/* A tc action has no BPF link: a guard removes it if we are killed. */
-	err = tc_guard_start(&a->guard, act_cleanup, a);
+	err = guard_start(&a->guard, act_cleanup, a);
 	if (err) {
 		act_cleanup(a);
 		return fail_step(err, "starting the cleanup guard");
@@ -194,12 +195,11 @@ static int act_attach(struct act_path *a, int prog_fd, char *why, size_t len)
 static void print_stats(void *ctx, bool final)
 {
 	struct sched_act_bpf *skel = *(struct sched_act_bpf **)ctx;
-	struct act_stats s = {};
+	struct sched_act_count s = {};
 
 	percpu_sum(bpf_map__fd(skel->maps.stats), &(__u32){ 0 }, (uint64_t *)&s, 3);
-	printf("%s: packets %llu, icmp %llu, dropped %llu\n", final ? "total" : "stats",
+	printf("%spackets %llu, icmp %llu, dropped %llu\n", final ? "total " : "",
 	       s.seen, s.icmp, s.dropped);
-	fflush(stdout);
 }
 
 static struct sched_act_bpf *open_skel(void)
@@ -218,7 +218,7 @@ int main(int argc, char **argv)
 	char why[256], how[320];
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	/* First as what it is: a SCHED_ACT program for act_bpf. */
@@ -265,11 +265,10 @@ int main(int argc, char **argv)
 
 	printf("sched_act: dropping %d%% of ICMP on %s %s (ifindex %d) via %s; Ctrl-C to stop\n",
 	       percent, tc_target.ifname, tc_dir_name(&tc_target), tc_target.ifindex, how);
-	fflush(stdout);
 	err = run_loop(print_stats, NULL, &skel, 0);
 out:
 	act_cleanup(&a);
-	tc_guard_stop(&a.guard);
+	guard_stop(&a.guard);
 	tc_hook_detach(&tc_target);
 	sched_act_bpf__destroy(skel);
 	return err;

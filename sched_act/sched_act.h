@@ -3,7 +3,7 @@
 #define SCHED_ACT_H
 
 /* One per-CPU slot of counters. */
-struct act_stats {
+struct sched_act_count {
 	__u64 seen;		/* every packet */
 	__u64 icmp;		/* ICMP and ICMPv6 (neighbour discovery excepted) */
 	__u64 dropped;		/* the ICMP packets the dice dropped */

@@ -21,9 +21,9 @@ const volatile bool have_ports;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, CLS_NSTATS);
+	__uint(max_entries, SCHED_CLS_NSTATS);
 	__type(key, __u32);
-	__type(value, struct cls_count);
+	__type(value, struct sched_cls_count);
 } stats SEC(".maps");
 
 struct {
@@ -35,7 +35,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CLS_MAX_PORTS);
+	__uint(max_entries, SCHED_CLS_MAX_PORTS);
 	__type(key, __u16);		/* port, host byte order */
 	__type(value, __u8);
 } drop_port SEC(".maps");
@@ -45,7 +45,7 @@ struct {
 
 static __always_inline int verdict(struct __sk_buff *skb, __u32 slot, bool drop)
 {
-	struct cls_count *cnt = bpf_map_lookup_elem(&stats, &slot);
+	struct sched_cls_count *cnt = bpf_map_lookup_elem(&stats, &slot);
 
 	if (cnt) {
 		cnt->packets++;
@@ -84,40 +84,40 @@ int sched_cls(struct __sk_buff *skb)
 	cursor_init_skb(&c, skb);
 	proto = parse_eth(&c, NULL);
 	if (proto < 0)
-		return verdict(skb, CLS_MALFORMED, false);
+		return verdict(skb, SCHED_CLS_STAT_MALFORMED, false);
 	if (proto == ETH_P_ARP)
-		return verdict(skb, CLS_ARP, false);
+		return verdict(skb, SCHED_CLS_STAT_ARP, false);
 	if (proto == ETH_P_IP) {
 		l4 = parse_ipv4(&c, &iph);
 		if (l4 < 0)
-			return verdict(skb, CLS_MALFORMED, false);
+			return verdict(skb, SCHED_CLS_STAT_MALFORMED, false);
 		/* Only the fragment at offset 0 carries the ports. */
 		first = !(iph->frag_off & bpf_htons(IP_OFFSET));
 	} else if (proto == ETH_P_IPV6) {
 		l4 = parse_ipv6(&c, NULL);
 		if (l4 < 0)
-			return verdict(skb, CLS_MALFORMED, false);
+			return verdict(skb, SCHED_CLS_STAT_MALFORMED, false);
 		if (l4 == NEXTHDR_FRAGMENT)	/* a later fragment: protocol unknown */
-			return verdict(skb, CLS_OTHER_IP, false);
+			return verdict(skb, SCHED_CLS_STAT_OTHER_IP, false);
 	} else {
-		return verdict(skb, CLS_OTHER, false);
+		return verdict(skb, SCHED_CLS_STAT_OTHER, false);
 	}
 
 	switch (l4) {
 	case IPPROTO_ICMP:
-		slot = CLS_ICMP;
+		slot = SCHED_CLS_STAT_ICMP;
 		break;
 	case NEXTHDR_ICMP:
-		slot = CLS_ICMP6;
+		slot = SCHED_CLS_STAT_ICMP6;
 		break;
 	case IPPROTO_TCP:
-		slot = CLS_TCP;
+		slot = SCHED_CLS_STAT_TCP;
 		break;
 	case IPPROTO_UDP:
-		slot = CLS_UDP;
+		slot = SCHED_CLS_STAT_UDP;
 		break;
 	default:
-		slot = CLS_OTHER_IP;
+		slot = SCHED_CLS_STAT_OTHER_IP;
 	}
 
 	key = l4;
@@ -135,12 +135,12 @@ int sched_cls(struct __sk_buff *skb)
 		 * port filter, RFC 1858); without one, the stack drops it.
 		 */
 		if (!th)
-			return verdict(skb, CLS_MALFORMED, have_ports);
+			return verdict(skb, SCHED_CLS_STAT_MALFORMED, have_ports);
 		return verdict(skb, slot, have_ports && port_blocked(th->source, th->dest));
 	}
 	uh = parse_udp(&c);
 	if (!uh)
-		return verdict(skb, CLS_MALFORMED, have_ports);
+		return verdict(skb, SCHED_CLS_STAT_MALFORMED, have_ports);
 	return verdict(skb, slot, have_ports && port_blocked(uh->source, uh->dest));
 }
 

@@ -10,13 +10,14 @@
 #include "sched_cls.skel.h"
 
 static __u8 drop_protos[256];
-static __u16 drop_ports[CLS_MAX_PORTS];
+static __u16 drop_ports[SCHED_CLS_MAX_PORTS];
 static int nports;
 
-static const char *const stat_names[CLS_NSTATS] = {
-	[CLS_ICMP] = "icmp", [CLS_ICMP6] = "icmpv6", [CLS_TCP] = "tcp", [CLS_UDP] = "udp",
-	[CLS_OTHER_IP] = "other-ip", [CLS_ARP] = "arp", [CLS_OTHER] = "other",
-	[CLS_MALFORMED] = "malformed",
+static const char *const stat_names[SCHED_CLS_NSTATS] = {
+	[SCHED_CLS_STAT_ICMP] = "icmp", [SCHED_CLS_STAT_ICMP6] = "icmpv6",
+	[SCHED_CLS_STAT_TCP] = "tcp", [SCHED_CLS_STAT_UDP] = "udp",
+	[SCHED_CLS_STAT_OTHER_IP] = "other-ip", [SCHED_CLS_STAT_ARP] = "arp",
+	[SCHED_CLS_STAT_OTHER] = "other", [SCHED_CLS_STAT_MALFORMED] = "malformed",
 };
 
 static const char doc[] =
@@ -32,7 +33,7 @@ static const char doc[] =
 "  sched_cls --drop-proto icmp --drop-proto udp eth0\n"
 "  sched_cls --legacy-tc -d 10 eth0      # clsact + cls_bpf, stop after 10 s\n";
 
-enum { OPT_DROP_PROTO = 0x2000, OPT_DROP_PORT };
+enum { OPT_DROP_PROTO = 0x100, OPT_DROP_PORT };
 
 static const struct argp_option options[] = {
 	{ "drop-proto", OPT_DROP_PROTO, "PROTO", 0,
@@ -64,8 +65,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		drop_protos[parse_proto(arg)] = 1;
 		break;
 	case OPT_DROP_PORT:
-		if (nports == CLS_MAX_PORTS)
-			usage_error("at most %d --drop-port options", CLS_MAX_PORTS);
+		if (nports == SCHED_CLS_MAX_PORTS)
+			usage_error("at most %d --drop-port options", SCHED_CLS_MAX_PORTS);
 		drop_ports[nports++] = parse_long(arg, "drop-port", 1, 65535);
 		break;
 	default:
@@ -86,18 +87,17 @@ static void print_stats(void *ctx, bool final)
 {
 	struct sched_cls_bpf *skel = ctx;
 	int fd = bpf_map__fd(skel->maps.stats);
-	struct cls_count c;
+	struct sched_cls_count c;
 	__u64 dropped = 0;
 
-	printf("%s", final ? "total: " : "");
-	for (__u32 i = 0; i < CLS_NSTATS; i++) {
+	printf("%s", final ? "total " : "");
+	for (__u32 i = 0; i < SCHED_CLS_NSTATS; i++) {
 		if (percpu_sum(fd, &i, (uint64_t *)&c, 3))
 			memset(&c, 0, sizeof(c));
 		printf("%s %llu (%llu B)  ", stat_names[i], c.packets, c.bytes);
 		dropped += c.dropped;
 	}
 	printf("dropped %llu\n", dropped);
-	fflush(stdout);
 }
 
 /* "tcp port 8080, icmp" */
@@ -135,7 +135,7 @@ int main(int argc, char **argv)
 	char how[256], policy[512];
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = sched_cls_bpf__open();
@@ -160,7 +160,6 @@ int main(int argc, char **argv)
 	printf("sched_cls: counting on %s %s (ifindex %d) via %s; dropping %s; Ctrl-C to stop\n",
 	       tc_target.ifname, tc_dir_name(&tc_target), tc_target.ifindex,
 	       tc_hook_describe(&tc_target, how, sizeof(how)), policy);
-	fflush(stdout);
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
 	tc_hook_detach(&tc_target);

@@ -25,14 +25,14 @@ const volatile bool on_loopback;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TC_ICMP_NSTATS);
+	__uint(max_entries, TC_ICMP_SERVER_NSTATS);
 	__type(key, __u32);
-	__type(value, struct tc_icmp_count);
+	__type(value, struct tc_icmp_server_count);
 } stats SEC(".maps");
 
 static __always_inline int count(struct __sk_buff *skb, __u32 slot, int verdict)
 {
-	struct tc_icmp_count *cnt = bpf_map_lookup_elem(&stats, &slot);
+	struct tc_icmp_server_count *cnt = bpf_map_lookup_elem(&stats, &slot);
 
 	if (cnt) {
 		cnt->packets++;
@@ -122,7 +122,7 @@ static __always_inline void swap_mac(struct ethhdr *eth)
 static __always_inline int reply(struct __sk_buff *skb, __u32 slot)
 {
 	if (bpf_clone_redirect(skb, skb->ifindex, 0))
-		slot = TC_ICMP_TX_ERR;
+		slot = TC_ICMP_SERVER_STAT_TX_ERR;
 	return count(skb, slot, TC_ACT_SHOT);
 }
 
@@ -168,7 +168,7 @@ static __always_inline int echo_v4(struct __sk_buff *skb, struct cursor *c,
 	iph->saddr = iph->daddr;
 	iph->daddr = addr;
 	old_ttl = *(__be16 *)&iph->ttl;		/* ttl and protocol share a word */
-	iph->ttl = TC_ICMP_REPLY_TTL;
+	iph->ttl = TC_ICMP_SERVER_REPLY_TTL;
 	old_type = *(__be16 *)&icmp->type;	/* type and code share a word */
 	icmp->type = ICMP_ECHOREPLY;
 	/* The helpers invalidate packet pointers: read the new words first. */
@@ -177,7 +177,7 @@ static __always_inline int echo_v4(struct __sk_buff *skb, struct cursor *c,
 	bpf_l4_csum_replace(skb, l4 + offsetof(struct icmphdr, checksum), old_type,
 			    bpf_htons(ICMP_ECHOREPLY << 8), 2);
 	fix_zero_csum(skb, l4, end);
-	return reply(skb, TC_ICMP_REPLY4);
+	return reply(skb, TC_ICMP_SERVER_STAT_REPLY4);
 }
 
 static __always_inline bool martian6(const struct in6_addr *a)
@@ -226,12 +226,12 @@ static __always_inline int echo_v6(struct __sk_buff *skb, struct cursor *c,
 	addr = ip6h->saddr;
 	ip6h->saddr = ip6h->daddr;
 	ip6h->daddr = addr;
-	ip6h->hop_limit = TC_ICMP_REPLY_TTL;	/* not covered by any checksum */
+	ip6h->hop_limit = TC_ICMP_SERVER_REPLY_TTL;	/* not covered by any checksum */
 	old_type = *(__be16 *)&icmp6->icmp6_type;
 	icmp6->icmp6_type = ICMPV6_ECHO_REPLY;
 	bpf_l4_csum_replace(skb, l4 + offsetof(struct icmp6hdr, icmp6_cksum), old_type,
 			    bpf_htons(ICMPV6_ECHO_REPLY << 8), 2);
-	return reply(skb, TC_ICMP_REPLY6);
+	return reply(skb, TC_ICMP_SERVER_STAT_REPLY6);
 }
 
 SEC("tc")
@@ -259,7 +259,7 @@ int tc_icmp_server(struct __sk_buff *skb)
 	}
 	if (verdict == TC_ACT_SHOT)
 		return verdict;		/* answered (and counted) */
-	return count(skb, TC_ICMP_PASS, TC_ACT_UNSPEC);
+	return count(skb, TC_ICMP_SERVER_STAT_PASS, TC_ACT_UNSPEC);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -48,13 +48,14 @@ static void print_stats(void *ctx, bool final)
 {
 	struct tc_icmp_server_bpf *skel = ctx;
 	int fd = bpf_map__fd(skel->maps.stats);
-	struct tc_icmp_count c[TC_ICMP_NSTATS] = {};
+	struct tc_icmp_server_count c[TC_ICMP_SERVER_NSTATS] = {};
 
-	for (__u32 i = 0; i < TC_ICMP_NSTATS; i++)
+	for (__u32 i = 0; i < TC_ICMP_SERVER_NSTATS; i++)
 		percpu_sum(fd, &i, (uint64_t *)&c[i], 2);
 	printf("%sreplies: ipv4 %llu  ipv6 %llu  | passed to kernel %llu  redirect errors %llu\n",
-	       final ? "total " : "", c[TC_ICMP_REPLY4].packets, c[TC_ICMP_REPLY6].packets,
-	       c[TC_ICMP_PASS].packets, c[TC_ICMP_TX_ERR].packets);
+	       final ? "total " : "", c[TC_ICMP_SERVER_STAT_REPLY4].packets,
+	       c[TC_ICMP_SERVER_STAT_REPLY6].packets, c[TC_ICMP_SERVER_STAT_PASS].packets,
+	       c[TC_ICMP_SERVER_STAT_TX_ERR].packets);
 }
 
 int main(int argc, char **argv)
@@ -63,7 +64,7 @@ int main(int argc, char **argv)
 	char how[256];
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	if (tc_target.egress)
 		usage_error("echo requests arrive at ingress: --egress makes no sense here");
 	require_root();

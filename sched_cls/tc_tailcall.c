@@ -7,10 +7,12 @@
 #include "tc_tailcall.h"
 #include "tc_tailcall.skel.h"
 
-static const char *const stat_names[TS_NSTATS] = {
-	[TS_ETH] = "eth", [TS_IPV4] = "ipv4", [TS_IPV6] = "ipv6", [TS_TCP] = "tcp",
-	[TS_UDP] = "udp", [TS_ICMP] = "icmp", [TS_OTHER] = "other",
-	[TS_MALFORMED] = "malformed", [TS_MISSED] = "missed-tail-calls",
+static const char *const stat_names[TC_TAILCALL_NSTATS] = {
+	[TC_TAILCALL_STAT_ETH] = "eth", [TC_TAILCALL_STAT_IPV4] = "ipv4",
+	[TC_TAILCALL_STAT_IPV6] = "ipv6", [TC_TAILCALL_STAT_TCP] = "tcp",
+	[TC_TAILCALL_STAT_UDP] = "udp", [TC_TAILCALL_STAT_ICMP] = "icmp",
+	[TC_TAILCALL_STAT_OTHER] = "other", [TC_TAILCALL_STAT_MALFORMED] = "malformed",
+	[TC_TAILCALL_STAT_MISSED] = "missed-tail-calls",
 };
 
 static const char doc[] =
@@ -34,12 +36,12 @@ static void print_stats(void *ctx, bool final)
 	struct tc_tailcall_bpf *skel = ctx;
 	uint64_t n;
 
-	printf("%s", final ? "total: " : "");
-	for (__u32 i = 0; i < TS_NSTATS; i++) {
+	printf("%s", final ? "total " : "");
+	for (__u32 i = 0; i < TC_TAILCALL_NSTATS; i++) {
 		if (percpu_sum(bpf_map__fd(skel->maps.stats), &i, &n, 1))
 			n = 0;
-		printf("%s%s %llu", i ? i == TS_OTHER ? "  | " : "  " : "", stat_names[i],
-		       (unsigned long long)n);
+		printf("%s%s %llu", i ? i == TC_TAILCALL_STAT_OTHER ? "  | " : "  " : "",
+		       stat_names[i], (unsigned long long)n);
 	}
 	printf("\n");
 }
@@ -51,7 +53,7 @@ int main(int argc, char **argv)
 	char how[256];
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = tc_tailcall_bpf__open();
@@ -68,9 +70,11 @@ int main(int argc, char **argv)
 
 	/* The stages go into the PROG_ARRAY by slot, before the first packet. */
 	struct { __u32 slot; struct bpf_program *prog; } stage[] = {
-		{ STAGE_IPV4, skel->progs.stage_ipv4 }, { STAGE_IPV6, skel->progs.stage_ipv6 },
-		{ STAGE_TCP, skel->progs.stage_tcp }, { STAGE_UDP, skel->progs.stage_udp },
-		{ STAGE_ICMP, skel->progs.stage_icmp },
+		{ TC_TAILCALL_STAGE_IPV4, skel->progs.stage_ipv4 },
+		{ TC_TAILCALL_STAGE_IPV6, skel->progs.stage_ipv6 },
+		{ TC_TAILCALL_STAGE_TCP, skel->progs.stage_tcp },
+		{ TC_TAILCALL_STAGE_UDP, skel->progs.stage_udp },
+		{ TC_TAILCALL_STAGE_ICMP, skel->progs.stage_icmp },
 	};
 	for (size_t i = 0; i < sizeof(stage) / sizeof(stage[0]); i++) {
 		int fd = bpf_program__fd(stage[i].prog);

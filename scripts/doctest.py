@@ -78,6 +78,10 @@ def recipes(path):
     i = 0
     while i < len(lines):
         m = OPT.match(lines[i].strip())
+        if m and m.group(1) == "doctest-output":
+            # Expected output counts only right after its recipe: one
+            # that prose separates from it would never be checked.
+            errors.append((i + 1, "doctest-output not right after a doctest recipe"))
         if not m or m.group(1) != "doctest":
             i += 1
             continue

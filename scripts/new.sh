@@ -6,7 +6,8 @@
 #   scripts/new.sh NAME FROM [DEST]       (or: make new NAME= FROM= [DEST=])
 #
 # FROM is a loader, DIR/EXAMPLE (xdp/xdp_drop), or a directory with a
-# single loader. Its files become NAME.bpf.c, NAME.c and NAME.h, and the
+# single loader. Its files become NAME.bpf.c, NAME.c and NAME.h (and
+# EXAMPLE-*.c/.h, more of the loader's own sources, NAME-*), and the
 # identifiers the example owns are renamed with them: the skeleton
 # (xdp_drop_bpf__open -> NAME_bpf__open), the header guard, its own
 # EXAMPLE_* constants and example_* types. Kernel and libbpf names
@@ -124,11 +125,19 @@ closure() {	# add FILE and what it includes to SEEN
 }
 closure "$FROM.bpf.c"
 closure "$FROM.c"
+# DIR/EXAMPLE-*.c: more of the loader's sources, linked into it.
+EXTRA=()
+for f in "$FROM"-*.c; do
+	[ -f "$f" ] || continue
+	EXTRA+=("$f")
+	closure "$f"
+done
 
 # User space: the common .c of every common header used, and every common
 # .c that defines a symbol the others need (nm on the tree's objects).
 if [ "$INTREE" = 0 ]; then
 	objs=(".output/$FROM.o")
+	for f in "${EXTRA[@]}"; do objs+=(".output/${f%.c}.o"); done
 	for c in common/*.c; do objs+=(".output/${c%.c}.o"); done
 	make -s --no-print-directory "${objs[@]}" >&2 ||
 		die "cannot build $FROM in the repository: run make there first"
@@ -143,6 +152,7 @@ if [ "$INTREE" = 0 ]; then
 			fi
 		done
 		used=(".output/$FROM.o")
+		for f in "${EXTRA[@]}"; do used+=(".output/${f%.c}.o"); done
 		for f in "${!SEEN[@]}"; do
 			case $f in common/*.c) used+=(".output/${f%.c}.o") ;; esac
 		done
@@ -157,6 +167,7 @@ if [ "$INTREE" = 0 ]; then
 		done
 	done
 	used=(".output/$FROM.o")
+	for f in "${EXTRA[@]}"; do used+=(".output/${f%.c}.o"); done
 	for f in "${!SEEN[@]}"; do
 		case $f in common/*.c) used+=(".output/${f%.c}.o") ;; esac
 	done
@@ -186,6 +197,7 @@ for f in "${OWN[@]}"; do
 	"$OLD".bpf.c) b=$NEW.bpf.c ;;
 	"$OLD".c) b=$NEW.c ;;
 	"$OLD".h) b=$NEW.h ;;
+	"$OLD"-*) b=$NEW-${b#"$OLD"-} ;;
 	esac
 	TARGET[$f]=$b
 done
@@ -203,11 +215,15 @@ fi
 dup=$(printf '%s\n' "${TARGET[@]}" | sort | uniq -d)
 [ -z "$dup" ] || usage "NAME=$NEW gives two files the name $dup"
 
-# --- The rename. Candidates are the tokens of the example's own files
-# that are OLD or begin with OLD_ (lower case: the skeleton, the example's
-# types and functions), and OLDU or OLDU_* that the example defines itself
-# (#define, enum constant). A candidate that names anything in vmlinux.h
-# or the libbpf and kernel UAPI headers is the kernel's and stays.
+# --- The rename. CONTRIBUTING.md's naming rule gives every name an
+# example owns its prefix: OLD_ in lower case (the skeleton, types,
+# functions), OLDU_ in capitals (macros, enum constants, the header guard
+# OLDU_H). Candidates are the tokens of the example's own files that are
+# OLD or begin with OLD_, and those beginning with OLDU_ that the example
+# defines itself (#define, enum constant). The bare OLDU is never one: it
+# is the kernel's (XDP_DROP, XDP_REDIRECT). A candidate that names
+# anything in vmlinux.h or the libbpf and kernel UAPI headers is the
+# kernel's and stays.
 VMLINUX=vmlinux/$ARCH/vmlinux.h
 [ -f "$VMLINUX" ] || VMLINUX=.output/vmlinux/$ARCH/vmlinux.h
 if [ ! -f "$VMLINUX" ]; then
@@ -230,7 +246,7 @@ perl -e '
 		$nosec =~ s/^\s*#\s*include.*$//mg;
 		for my $w ($nosec =~ /\b([A-Za-z_]\w*)\b/g) {
 			$low{$w} = 1 if $w =~ /^\Q$old\E(?:_\w*)?$/;
-			$up{$w} = 1 if $w =~ /^\Q$oldu\E(?:_\w*)?$/;
+			$up{$w} = 1 if $w =~ /^\Q$oldu\E_\w+$/;
 		}
 		$def{$1} = 1 while $t =~ /^\s*#\s*define\s+(\w+)/mg;
 		while ($t =~ /\benum\b[^{;]*\{([^}]*)\}/g) {
@@ -292,6 +308,7 @@ rename() {
 		while (<$mf>) { my ($a, $b) = split; $m{$a} = $b; }
 		my %code = %m;
 		my %file = ("$old.h" => "$new.h", "$old.skel.h" => "$new.skel.h");
+		my $own = qr{(?<![/\w.-])\Q$old\E((?:-[\w-]+)?\.(?:bpf\.c|c|h))\b};
 		delete $m{$old};
 		local $/;
 		my $t = <>;
@@ -302,11 +319,15 @@ rename() {
 			} elsif ($s =~ /^\s*#\s*include\s*"([^"]+)"/) {
 				my $inc = $1;
 				my $base = $inc =~ s{.*/}{}r;
-				my $to = exists $file{$base} ? $file{$base} : $flat ? $base : $inc;
+				my $to = exists $file{$base} ? $file{$base} :
+					 $base =~ /^\Q$old\E-/ ? $new . substr($base, length $old) :
+					 $flat ? $base : $inc;
 				$s =~ s/"\Q$inc\E"/"$to"/;
 			} elsif ($s =~ /^\s*#\s*include/) {
 			} elsif ($s =~ m{^(?:"|/[*/])}) {
 				$s =~ s/\b([A-Za-z_]\w*)\b/exists $m{$1} ? $m{$1} : $1/ge;
+				# The file names of the example itself (sk_skb-relay.c).
+				$s =~ s/$own/$new$1/g;
 				$s =~ s{^"(\s+)\Q$old\E\b(?!/)}{"$1$new};
 				$s =~ s{^("|/[*/]\s*)\Q$old\E(?=[:"])}{$1$new};
 			} elsif (exists $code{$s}) {
@@ -323,7 +344,8 @@ if [ "$INTREE" = 1 ]; then
 	mkdir -p "$DEST"
 	for f in "${OWN[@]}"; do
 		t=$DEST/${TARGET[$f]}
-		if [ "$f" = "$FROM.bpf.c" ] || [ "$f" = "$FROM.c" ] || [ "$f" = "$FROM.h" ]; then
+		case $f in "$FROM".bpf.c | "$FROM".c | "$FROM".h | "$FROM"-*) own=1 ;; *) own=0 ;; esac
+		if [ "$own" = 1 ]; then
 			[ ! -e "$t" ] || usage "${t#"$REPO"/} exists already"
 			rename "$f" "$t"
 		elif [ -e "$t" ]; then

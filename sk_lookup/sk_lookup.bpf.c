@@ -19,14 +19,14 @@ struct {
 /* The receiving sockets, put here by the loader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_SOCKMAP);
-	__uint(max_entries, SLOT_MAX);
+	__uint(max_entries, SK_LOOKUP_NSLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
 } socks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, STAT_MAX);
+	__uint(max_entries, SK_LOOKUP_NSTATS);
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
@@ -43,17 +43,17 @@ SEC("sk_lookup")
 int steer_ports(struct bpf_sk_lookup *ctx)
 {
 	__u16 port = ctx->local_port;	/* host byte order, unlike remote_port */
-	__u32 slot = ctx->protocol == IPPROTO_TCP ? SLOT_TCP : SLOT_UDP;
+	__u32 slot = ctx->protocol == IPPROTO_TCP ? SK_LOOKUP_SLOT_TCP : SK_LOOKUP_SLOT_UDP;
 	struct bpf_sock *sk;
 	long err;
 
 	if (!bpf_map_lookup_elem(&ports, &port)) {
-		count(STAT_NOT_IN_SET);
+		count(SK_LOOKUP_STAT_NOT_IN_SET);
 		return SK_PASS;
 	}
 	sk = bpf_map_lookup_elem(&socks, &slot);
 	if (!sk) {
-		count(STAT_NO_SOCKET);
+		count(SK_LOOKUP_STAT_NO_SOCKET);
 		return SK_PASS;
 	}
 	err = bpf_sk_assign(ctx, sk, 0);
@@ -62,8 +62,8 @@ int steer_ports(struct bpf_sk_lookup *ctx)
 	 * SK_PASS with a socket assigned delivers to it; SK_PASS without one
 	 * lets the kernel's own lookup go on (a refused port stays refused).
 	 */
-	count(err ? STAT_ASSIGN_FAILED :
-	      slot == SLOT_TCP ? STAT_STEERED_TCP : STAT_STEERED_UDP);
+	count(err ? SK_LOOKUP_STAT_ASSIGN_FAILED :
+	      slot == SK_LOOKUP_SLOT_TCP ? SK_LOOKUP_STAT_STEERED_TCP : SK_LOOKUP_STAT_STEERED_UDP);
 	return SK_PASS;
 }
 

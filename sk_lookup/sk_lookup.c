@@ -35,7 +35,7 @@ static const char doc[] =
 "  sk_lookup --pid 1234 --fd 3 --steer 8080-8089   # give nginx 10 more ports\n"
 "  sk_lookup --follow 80 --steer 8000-8099         # ... and keep them across restarts\n";
 
-enum { OPT_PID = 1000, OPT_FD, OPT_FOLLOW };
+enum { OPT_PID = 0x100, OPT_FD, OPT_FOLLOW };
 
 static const struct argp_option options[] = {
 	{ "port", 'p', "PORT", 0, "Port of the echo server (default 5201)", 0 },
@@ -86,7 +86,7 @@ static void add_range(const char *arg)
 		 cfg.nranges > 1 ? "," : "", arg);
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	static bool port_given;
 
@@ -128,7 +128,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.doc = doc,
 	.children = common_children,
 };
@@ -193,7 +193,7 @@ static int take_socket(pid_t pid, int fd, int *out, int *slot, char *what, size_
 		       errmsg("the socket of process %d is in another network namespace: run sk_lookup in that one (ip netns exec ...)",
 			      pid);
 	}
-	*slot = type == SOCK_STREAM ? SLOT_TCP : SLOT_UDP;
+	*slot = type == SOCK_STREAM ? SK_LOOKUP_SLOT_TCP : SK_LOOKUP_SLOT_UDP;
 	snprintf(what, wlen, "the %s %s socket of process %d (fd %d)",
 		 dom == AF_INET ? "IPv4" : "IPv6", type == SOCK_STREAM ? "TCP" : "UDP", pid, fd);
 	*out = sfd;
@@ -308,14 +308,16 @@ static void print_stats(void *arg, bool final)
 {
 	struct ctx *c = arg;
 	int fd = bpf_map__fd(c->skel->maps.stats);
-	uint64_t v[STAT_MAX] = {};
+	uint64_t v[SK_LOOKUP_NSTATS] = {};
 
-	for (__u32 i = 0; i < STAT_MAX; i++)
+	for (__u32 i = 0; i < SK_LOOKUP_NSTATS; i++)
 		percpu_sum(fd, &i, &v[i], 1);
 	printf("%ssteered: tcp %llu udp %llu | not in set %llu | no socket %llu | assign failed %llu",
-	       final ? "total " : "", (unsigned long long)v[STAT_STEERED_TCP],
-	       (unsigned long long)v[STAT_STEERED_UDP], (unsigned long long)v[STAT_NOT_IN_SET],
-	       (unsigned long long)v[STAT_NO_SOCKET], (unsigned long long)v[STAT_ASSIGN_FAILED]);
+	       final ? "total " : "", (unsigned long long)v[SK_LOOKUP_STAT_STEERED_TCP],
+	       (unsigned long long)v[SK_LOOKUP_STAT_STEERED_UDP],
+	       (unsigned long long)v[SK_LOOKUP_STAT_NOT_IN_SET],
+	       (unsigned long long)v[SK_LOOKUP_STAT_NO_SOCKET],
+	       (unsigned long long)v[SK_LOOKUP_STAT_ASSIGN_FAILED]);
 	if (cfg.follow)
 		printf(" | listener retaken %llu%s", (unsigned long long)c->retaken,
 		       c->waiting ? " (waiting for one)" : "");
@@ -324,7 +326,6 @@ static void print_stats(void *arg, bool final)
 		       (unsigned long long)c->srv.accepted, (unsigned long long)c->srv.datagrams,
 		       (unsigned long long)c->srv.bytes);
 	printf("\n");
-	fflush(stdout);
 }
 
 static int serve(void *arg, int timeout_ms)
@@ -369,7 +370,6 @@ static int watch(void *arg, int timeout_ms)
 			c->waiting = false;
 			c->retaken++;
 			printf("sk_lookup: ports %s go to %s now\n", cfg.set, c->what);
-			fflush(stdout);
 		}
 		close(fd);
 	}
@@ -382,10 +382,10 @@ int main(int argc, char **argv)
 	struct bpf_link *link = NULL;
 	char what[128];
 	struct stat st;
-	int netns = -1, fd = -1, slot = SLOT_TCP, err;
+	int netns = -1, fd = -1, slot = SK_LOOKUP_SLOT_TCP, err;
 	__u8 one = 1;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	c.skel = sk_lookup_bpf__open_and_load();
@@ -423,7 +423,8 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			srv_add(&c.srv, fd, 0);	/* the first two of SRV_MAX_FDS */
-			if ((err = put_socket(c.skel, udp ? SLOT_UDP : SLOT_TCP, fd)))
+			err = put_socket(c.skel, udp ? SK_LOOKUP_SLOT_UDP : SK_LOOKUP_SLOT_TCP, fd);
+			if (err)
 				goto out;
 		}
 		snprintf(what, sizeof(what), "the echo server on [::]:%d (%s)", cfg.port,
@@ -445,7 +446,6 @@ int main(int argc, char **argv)
 	fstat(netns, &st);
 	printf("sk_lookup: ports %s (%ld) of netns net:[%lu] go to %s; Ctrl-C to stop\n",
 	       cfg.set, cfg.nports, (unsigned long)st.st_ino, what);
-	fflush(stdout);
 	err = run_loop(print_stats, cfg.pid || cfg.follow ? watch : serve, &c, 0);
 	if (c.lost)
 		err = EXIT_FAIL;

@@ -4,18 +4,18 @@
 
 /* Slots of the SOCKMAP: the one socket per protocol that gets the ports. */
 enum sk_lookup_slot {
-	SLOT_TCP,
-	SLOT_UDP,
-	SLOT_MAX,
+	SK_LOOKUP_SLOT_TCP,
+	SK_LOOKUP_SLOT_UDP,
+	SK_LOOKUP_NSLOTS,
 };
 
 enum sk_lookup_stat {
-	STAT_STEERED_TCP,	/* lookups answered with the TCP socket */
-	STAT_STEERED_UDP,	/* ... with the UDP socket */
-	STAT_NOT_IN_SET,	/* port not steered: the kernel's own lookup */
-	STAT_NO_SOCKET,		/* steered port, but no socket for the protocol */
-	STAT_ASSIGN_FAILED,	/* bpf_sk_assign refused (e.g. an IPv6-only socket for IPv4) */
-	STAT_MAX,
+	SK_LOOKUP_STAT_STEERED_TCP,	/* lookups answered with the TCP socket */
+	SK_LOOKUP_STAT_STEERED_UDP,	/* ... with the UDP socket */
+	SK_LOOKUP_STAT_NOT_IN_SET,	/* port not steered: the kernel's own lookup */
+	SK_LOOKUP_STAT_NO_SOCKET,	/* steered port, but no socket for the protocol */
+	SK_LOOKUP_STAT_ASSIGN_FAILED,	/* bpf_sk_assign refused (an IPv6-only socket for IPv4) */
+	SK_LOOKUP_NSTATS,
 };
 
 /* Ports the program steers (host byte order). */

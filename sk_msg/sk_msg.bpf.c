@@ -15,29 +15,29 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_SOCKHASH);
-	__uint(max_entries, SKMSG_MAX_SOCKS);
-	__type(key, struct skmsg_key);
+	__uint(max_entries, SK_MSG_MAX_SOCKS);
+	__type(key, struct sk_msg_key);
 	__type(value, __u64);
 } socks SEC(".maps");
 
-/* Port -> enum skmsg_action, filled by the loader. */
+/* Port -> enum sk_msg_action, filled by the loader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SKMSG_MAX_PORTS);
+	__uint(max_entries, SK_MSG_MAX_PORTS);
 	__type(key, __u16);
 	__type(value, __u8);
 } ports SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SKMSG_NSTATS);
+	__uint(max_entries, SK_MSG_NSTATS);
 	__type(key, __u32);
-	__type(value, struct skmsg_count);
+	__type(value, struct sk_msg_count);
 } stats SEC(".maps");
 
 static __always_inline void count(__u32 what, __u32 len)
 {
-	struct skmsg_count *c = bpf_map_lookup_elem(&stats, &what);
+	struct sk_msg_count *c = bpf_map_lookup_elem(&stats, &what);
 
 	if (c) {
 		c->msgs++;
@@ -74,7 +74,7 @@ static __always_inline void v4_mapped(__u32 *a, __u32 ip4)
 SEC("sockops")
 int sockmap_add(struct bpf_sock_ops *skops)
 {
-	struct skmsg_key key = {};
+	struct sk_msg_key key = {};
 
 	if (skops->op != BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB &&
 	    skops->op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
@@ -100,18 +100,18 @@ int sockmap_add(struct bpf_sock_ops *skops)
 	}
 	/* The kernel removes the socket from the map itself when it closes. */
 	if (!bpf_sock_hash_update(skops, &socks, &key, BPF_NOEXIST))
-		count(SKMSG_ADDED, 0);
+		count(SK_MSG_STAT_ADDED, 0);
 	return 1;
 }
 
 SEC("sk_msg")
 int msg_redirect(struct sk_msg_md *msg)
 {
-	struct skmsg_key peer = {};
+	struct sk_msg_key peer = {};
 	__u16 lport = msg->local_port, rport = remote_port(msg->remote_port);
 
-	if (port_action(lport, rport) & SKMSG_DROP) {
-		count(SKMSG_DROPPED, msg->size);
+	if (port_action(lport, rport) & SK_MSG_ACTION_DROP) {
+		count(SK_MSG_STAT_DROPPED, msg->size);
 		return SK_DROP;	/* sendmsg() fails with EACCES */
 	}
 	/* The peer's key is ours seen from the other end. */
@@ -136,10 +136,10 @@ int msg_redirect(struct sk_msg_md *msg)
 	 * host): the helper says SK_DROP, and we let TCP carry the message.
 	 */
 	if (bpf_msg_redirect_hash(msg, &socks, &peer, BPF_F_INGRESS) == SK_PASS) {
-		count(SKMSG_REDIRECTED, msg->size);
+		count(SK_MSG_STAT_REDIRECTED, msg->size);
 		return SK_PASS;
 	}
-	count(SKMSG_NO_PEER, msg->size);
+	count(SK_MSG_STAT_NO_PEER, msg->size);
 	return SK_PASS;
 }
 

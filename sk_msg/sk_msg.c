@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "sk_msg.h"
 #include "sk_msg.skel.h"
 
@@ -32,8 +32,8 @@ static const char doc[] =
 "  sk_msg -d 60 -i 5 --cgroup /sys/fs/cgroup/app\n";
 
 static struct {
-	__u16 port[SKMSG_MAX_PORTS];
-	__u8 action[SKMSG_MAX_PORTS];
+	__u16 port[SK_MSG_MAX_PORTS];
+	__u8 action[SK_MSG_MAX_PORTS];
 	int nports;
 	bool redirect_given;
 } opt;
@@ -60,8 +60,8 @@ static void add_port(const char *arg, __u8 action)
 
 	if (has_port(port))
 		usage_error("port %u given twice", port);
-	if (opt.nports == SKMSG_MAX_PORTS)
-		usage_error("at most %d ports", SKMSG_MAX_PORTS);
+	if (opt.nports == SK_MSG_MAX_PORTS)
+		usage_error("at most %d ports", SK_MSG_MAX_PORTS);
 	opt.port[opt.nports] = port;
 	opt.action[opt.nports++] = action;
 }
@@ -70,16 +70,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'p':
-		add_port(arg, SKMSG_REDIRECT);
+		add_port(arg, SK_MSG_ACTION_REDIRECT);
 		opt.redirect_given = true;
 		break;
 	case OPT_DROP_PORT:
-		add_port(arg, SKMSG_DROP);
+		add_port(arg, SK_MSG_ACTION_DROP);
 		break;
 	case ARGP_KEY_END:
 		/* The default port, unless --drop-port already claimed it. */
 		if (!opt.redirect_given && !has_port(10000))
-			add_port("10000", SKMSG_REDIRECT);
+			add_port("10000", SK_MSG_ACTION_REDIRECT);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -98,7 +98,7 @@ static const struct argp argp = {
 /* Entries in the sockhash right now; the kernel removes closed sockets. */
 static unsigned int map_entries(int fd)
 {
-	struct skmsg_key k, *prev = NULL;
+	struct sk_msg_key k, *prev = NULL;
 	unsigned int n = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, &k)) {
@@ -111,20 +111,19 @@ static unsigned int map_entries(int fd)
 static void print_stats(void *ctx, bool final)
 {
 	struct sk_msg_bpf *skel = ctx;
-	struct skmsg_count c[SKMSG_NSTATS] = {};
+	struct sk_msg_count c[SK_MSG_NSTATS] = {};
 
-	for (__u32 i = 0; i < SKMSG_NSTATS; i++)
+	for (__u32 i = 0; i < SK_MSG_NSTATS; i++)
 		percpu_sum(bpf_map__fd(skel->maps.stats), &i, (uint64_t *)&c[i], 2);
 	printf("%sredirected %llu msgs %llu B  dropped %llu  via TCP (peer not in map) %llu msgs %llu B  | sockets added %llu, in map %u\n",
 	       final ? "total " : "",
-	       (unsigned long long)c[SKMSG_REDIRECTED].msgs,
-	       (unsigned long long)c[SKMSG_REDIRECTED].bytes,
-	       (unsigned long long)c[SKMSG_DROPPED].msgs,
-	       (unsigned long long)c[SKMSG_NO_PEER].msgs,
-	       (unsigned long long)c[SKMSG_NO_PEER].bytes,
-	       (unsigned long long)c[SKMSG_ADDED].msgs,
+	       (unsigned long long)c[SK_MSG_STAT_REDIRECTED].msgs,
+	       (unsigned long long)c[SK_MSG_STAT_REDIRECTED].bytes,
+	       (unsigned long long)c[SK_MSG_STAT_DROPPED].msgs,
+	       (unsigned long long)c[SK_MSG_STAT_NO_PEER].msgs,
+	       (unsigned long long)c[SK_MSG_STAT_NO_PEER].bytes,
+	       (unsigned long long)c[SK_MSG_STAT_ADDED].msgs,
 	       map_entries(bpf_map__fd(skel->maps.socks)));
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -132,10 +131,10 @@ int main(int argc, char **argv)
 	struct cgroup_target cg = { .fd = -1, .go_fd = -1 };
 	struct sk_msg_bpf *skel;
 	int err, map_fd, prog_fd = -1;
-	char ports[SKMSG_MAX_PORTS * 8] = "";
+	char ports[SK_MSG_MAX_PORTS * 8] = "";
 	size_t n = 0;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = sk_msg_bpf__open_and_load();
@@ -145,7 +144,7 @@ int main(int argc, char **argv)
 		bpf_map__update_elem(skel->maps.ports, &opt.port[i], sizeof(opt.port[i]),
 				     &opt.action[i], sizeof(opt.action[i]), BPF_ANY);
 		n += snprintf(ports + n, sizeof(ports) - n, "%s%u%s", i ? "," : "", opt.port[i],
-			      opt.action[i] == SKMSG_DROP ? " (drop)" : "");
+			      opt.action[i] == SK_MSG_ACTION_DROP ? " (drop)" : "");
 	}
 
 	/*
@@ -169,7 +168,6 @@ int main(int argc, char **argv)
 
 	printf("sk_msg: sockops sockmap_add on %s, sk_msg msg_redirect on its sockhash; ports %s%s%s\n",
 	       cg.path, ports, cg.child ? "; running: " : "", cg.child ? cgroup_args_describe(&cg) : "");
-	fflush(stdout);
 
 	err = cgroup_target_start(&cg);
 	if (!err)

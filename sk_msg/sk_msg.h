@@ -2,8 +2,8 @@
 #ifndef SK_MSG_H
 #define SK_MSG_H
 
-#define SKMSG_MAX_SOCKS	65536
-#define SKMSG_MAX_PORTS	64
+#define SK_MSG_MAX_SOCKS	65536
+#define SK_MSG_MAX_PORTS	64
 
 /*
  * A socket's key in the sockhash: its own view of the connection.
@@ -11,7 +11,7 @@
  * client and a dual-stack server that sees it as mapped IPv6 agree.
  * Ports in host order.
  */
-struct skmsg_key {
+struct sk_msg_key {
 	__u32 laddr[4];
 	__u32 raddr[4];
 	__u16 lport;
@@ -19,20 +19,20 @@ struct skmsg_key {
 };
 
 /* What the port map says about a port. */
-enum skmsg_action {
-	SKMSG_REDIRECT = 1,
-	SKMSG_DROP = 2,
+enum sk_msg_action {
+	SK_MSG_ACTION_REDIRECT = 1,
+	SK_MSG_ACTION_DROP = 2,
 };
 
-enum skmsg_stat {
-	SKMSG_REDIRECTED,	/* messages put straight into the peer's receive queue */
-	SKMSG_DROPPED,		/* messages refused on a drop port */
-	SKMSG_NO_PEER,		/* messages whose peer is not in the sockhash: sent by TCP */
-	SKMSG_ADDED,		/* sockets the sockops program put in the map */
-	SKMSG_NSTATS,
+enum sk_msg_stat {
+	SK_MSG_STAT_REDIRECTED,	/* messages put straight into the peer's receive queue */
+	SK_MSG_STAT_DROPPED,	/* messages refused on a drop port */
+	SK_MSG_STAT_NO_PEER,	/* messages whose peer is not in the sockhash: sent by TCP */
+	SK_MSG_STAT_ADDED,	/* sockets the sockops program put in the map */
+	SK_MSG_NSTATS,
 };
 
-struct skmsg_count {
+struct sk_msg_count {
 	__u64 msgs;
 	__u64 bytes;
 };

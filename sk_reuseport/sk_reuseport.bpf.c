@@ -12,12 +12,12 @@
 #include "sk_reuseport.h"
 
 const volatile __u32 nworkers = 1;
-const volatile __u32 policy = RP_POLICY_HASH;
+const volatile __u32 policy = SK_REUSEPORT_POLICY_HASH;
 const volatile bool migrate = true;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_REUSEPORT_SOCKARRAY);
-	__uint(max_entries, RP_MAX_SLOTS);
+	__uint(max_entries, SK_REUSEPORT_MAX_SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
 } workers SEC(".maps");
@@ -25,22 +25,22 @@ struct {
 /* First slot of each group. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, RP_MAX_ADDRS * 2);
-	__type(key, struct rp_group_key);
+	__uint(max_entries, SK_REUSEPORT_MAX_ADDRS * 2);
+	__type(key, struct sk_reuseport_group_key);
 	__type(value, __u32);
 } groups SEC(".maps");
 
 /* Selections per worker index, and the rarer events. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, RP_MAX_WORKERS);
+	__uint(max_entries, SK_REUSEPORT_MAX_WORKERS);
 	__type(key, __u32);
 	__type(value, __u64);
 } picks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, RP_NEVENTS);
+	__uint(max_entries, SK_REUSEPORT_NSTATS);
 	__type(key, __u32);
 	__type(value, __u64);
 } events SEC(".maps");
@@ -75,7 +75,7 @@ static __always_inline __u32 choose(struct sk_reuseport_md *ctx)
 	int key;
 
 	switch (policy) {
-	case RP_POLICY_KEY:
+	case SK_REUSEPORT_POLICY_KEY:
 		if (ctx->ip_protocol == IPPROTO_UDP) {
 			key = payload_key(ctx);
 			if (key >= 0)
@@ -84,7 +84,7 @@ static __always_inline __u32 choose(struct sk_reuseport_md *ctx)
 			return bpf_ntohs(th->source);
 		}
 		break;
-	case RP_POLICY_CPU:
+	case SK_REUSEPORT_POLICY_CPU:
 		return bpf_get_smp_processor_id();
 	}
 	return ctx->hash;
@@ -93,7 +93,7 @@ static __always_inline __u32 choose(struct sk_reuseport_md *ctx)
 SEC("sk_reuseport/migrate")
 int select_worker(struct sk_reuseport_md *ctx)
 {
-	struct rp_group_key gk = { .protocol = ctx->ip_protocol };
+	struct sk_reuseport_group_key gk = { .protocol = ctx->ip_protocol };
 	struct bpf_sock *sk = ctx->sk;
 	__u32 *base, want, slot;
 
@@ -116,29 +116,29 @@ int select_worker(struct sk_reuseport_md *ctx)
 	}
 	base = bpf_map_lookup_elem(&groups, &gk);
 	if (!base)
-		return count(&events, RP_NO_GROUP, SK_PASS);
+		return count(&events, SK_REUSEPORT_STAT_NO_GROUP, SK_PASS);
 
 	/* A worker closed with connections pending: move them, or refuse (reset). */
 	if (ctx->migrating_sk) {
 		if (!migrate)
-			return count(&events, RP_MIGRATE_REFUSED, SK_DROP);
+			return count(&events, SK_REUSEPORT_STAT_MIGRATE_REFUSED, SK_DROP);
 		want = ctx->hash;
 	} else {
 		want = choose(ctx);
 	}
 
 	/* The chosen worker, or the next one still open. */
-	for (__u32 i = 0; i < RP_MAX_WORKERS && i < nworkers; i++) {
+	for (__u32 i = 0; i < SK_REUSEPORT_MAX_WORKERS && i < nworkers; i++) {
 		__u32 w = (want + i) % nworkers;
 
 		slot = *base + w;
 		if (bpf_sk_select_reuseport(ctx, &workers, &slot, 0) == 0) {
 			if (ctx->migrating_sk)
-				count(&events, RP_MIGRATED, 0);
+				count(&events, SK_REUSEPORT_STAT_MIGRATED, 0);
 			return count(&picks, w, SK_PASS);
 		}
 	}
-	return count(&events, RP_NO_WORKER, SK_DROP);
+	return count(&events, SK_REUSEPORT_STAT_NO_WORKER, SK_DROP);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

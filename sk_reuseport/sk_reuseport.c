@@ -33,7 +33,7 @@ static const char doc[] =
 "      # then: echo 3 | nc -u -w1 192.0.2.2 5300   -> worker 3\n"
 "  sk_reuseport --policy cpu --port 8053 -d 60\n";
 
-enum { OPT_NO_MIGRATE = 1000, OPT_HOLD };
+enum { OPT_NO_MIGRATE = 0x100, OPT_HOLD };
 
 static const struct argp_option options[] = {
 	{ "addr", 'a', "ADDR", 0, "Listen on ADDR (repeat; default :: = every address)", 0 },
@@ -46,7 +46,7 @@ static const struct argp_option options[] = {
 };
 
 static struct {
-	const char *addr[RP_MAX_ADDRS];
+	const char *addr[SK_REUSEPORT_MAX_ADDRS];
 	int naddrs;
 	int port;
 	int workers;
@@ -57,7 +57,7 @@ static struct {
 
 static const char *policy_names[] = { "hash", "key", "cpu" };
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct in6_addr a6;
 	struct in_addr a4;
@@ -66,15 +66,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'a':
 		if (inet_pton(AF_INET, arg, &a4) != 1 && inet_pton(AF_INET6, arg, &a6) != 1)
 			usage_error("not an IP address: %s", arg);
-		if (cfg.naddrs == RP_MAX_ADDRS)
-			usage_error("too many --addr (at most %d)", RP_MAX_ADDRS);
+		if (cfg.naddrs == SK_REUSEPORT_MAX_ADDRS)
+			usage_error("too many --addr (at most %d)", SK_REUSEPORT_MAX_ADDRS);
 		cfg.addr[cfg.naddrs++] = arg;
 		break;
 	case 'p':
 		cfg.port = parse_long(arg, "port", 1, 65535);
 		break;
 	case 'w':
-		cfg.workers = parse_long(arg, "workers", 1, RP_MAX_WORKERS);
+		cfg.workers = parse_long(arg, "workers", 1, SK_REUSEPORT_MAX_WORKERS);
 		break;
 	case 'P':
 		for (cfg.policy = 0; cfg.policy < 3; cfg.policy++)
@@ -101,7 +101,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.doc = doc,
 	.children = common_children,
 };
@@ -109,7 +109,7 @@ static const struct argp argp = {
 struct ctx {
 	struct sk_reuseport_bpf *skel;
 	struct srv srv;
-	int fd[RP_MAX_ADDRS * 2][RP_MAX_WORKERS];	/* [group][worker] */
+	int fd[SK_REUSEPORT_MAX_ADDRS * 2][SK_REUSEPORT_MAX_WORKERS];	/* [group][worker] */
 };
 
 static volatile sig_atomic_t usr1;
@@ -137,7 +137,6 @@ static int serve(void *arg, int timeout_ms)
 		}
 		c->srv.paused = false;
 		printf("closed worker 0; the others accept now\n");
-		fflush(stdout);
 	}
 	return srv_wait(&c->srv, timeout_ms);
 }
@@ -146,19 +145,20 @@ static void print_stats(void *arg, bool final)
 {
 	struct ctx *c = arg;
 	int pfd = bpf_map__fd(c->skel->maps.picks), efd = bpf_map__fd(c->skel->maps.events);
-	uint64_t v, ev[RP_NEVENTS];
+	uint64_t v, ev[SK_REUSEPORT_NSTATS];
 
 	printf("%spicks:", final ? "total " : "");
 	for (__u32 w = 0; w < (__u32)cfg.workers; w++) {
 		percpu_sum(pfd, &w, &v, 1);
 		printf(" w%u %llu", w, (unsigned long long)v);
 	}
-	for (__u32 e = 0; e < RP_NEVENTS; e++)
+	for (__u32 e = 0; e < SK_REUSEPORT_NSTATS; e++)
 		percpu_sum(efd, &e, &ev[e], 1);
 	printf(" | migrated %llu refused %llu | no group %llu no worker %llu\n",
-	       (unsigned long long)ev[RP_MIGRATED], (unsigned long long)ev[RP_MIGRATE_REFUSED],
-	       (unsigned long long)ev[RP_NO_GROUP], (unsigned long long)ev[RP_NO_WORKER]);
-	fflush(stdout);
+	       (unsigned long long)ev[SK_REUSEPORT_STAT_MIGRATED],
+	       (unsigned long long)ev[SK_REUSEPORT_STAT_MIGRATE_REFUSED],
+	       (unsigned long long)ev[SK_REUSEPORT_STAT_NO_GROUP],
+	       (unsigned long long)ev[SK_REUSEPORT_STAT_NO_WORKER]);
 }
 
 /*
@@ -222,10 +222,12 @@ static int setup_lock(void)
 /* One group: N sockets on addr:port, in the SOCKARRAY from slot base, program attached. */
 static int open_group(struct ctx *c, int g, const char *addr, int type)
 {
-	struct rp_group_key gk = { .protocol = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP };
+	struct sk_reuseport_group_key gk = {
+		.protocol = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP,
+	};
 	struct sockaddr_in6 sa;
 	socklen_t len = sizeof(sa);
-	__u32 base = g * RP_MAX_WORKERS, slot;
+	__u32 base = g * SK_REUSEPORT_MAX_WORKERS, slot;
 	int prog = bpf_program__fd(c->skel->progs.select_worker), fd;
 	__u64 val;
 
@@ -268,7 +270,7 @@ int main(int argc, char **argv)
 	struct ctx c = { .srv.reply = reply };
 	int err, lock = -1;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
@@ -306,7 +308,6 @@ int main(int argc, char **argv)
 	printf("sk_reuseport: SO_ATTACH_REUSEPORT_EBPF on %d groups, policy %s, migration %s%s; Ctrl-C to stop\n",
 	       cfg.naddrs * 2, policy_names[cfg.policy], cfg.no_migrate ? "refused" : "on",
 	       cfg.hold ? ", holding connections until SIGUSR1" : "");
-	fflush(stdout);
 	err = run_loop(print_stats, serve, &c, 0);
 out:
 	if (lock >= 0)

@@ -13,7 +13,7 @@
 /* Slots 2n and 2n + 1: the two sockets of pair n. */
 struct {
 	__uint(type, BPF_MAP_TYPE_SOCKMAP);
-	__uint(max_entries, 2 * SKB_MAX_PAIRS);
+	__uint(max_entries, 2 * SK_SKB_MAX_PAIRS);
 	__type(key, __u32);
 	__type(value, __u64);	/* an fd going in, the socket cookie coming out */
 } socks SEC(".maps");
@@ -24,14 +24,14 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * SKB_MAX_PAIRS);
+	__uint(max_entries, 2 * SK_SKB_MAX_PAIRS);
 	__type(key, __u64);
 	__type(value, __u32);
 } partner SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SKB_NSTATS);
+	__uint(max_entries, SK_SKB_NSTATS);
 	__type(key, __u32);
 	__type(value, struct sk_skb_count);
 } stats SEC(".maps");
@@ -66,11 +66,11 @@ int proxy_verdict(struct __sk_buff *skb)
 
 	/* The proxy fills partner before it puts a pair in the sockmap. */
 	if (!slot) {
-		count(SKB_LOST, skb->len);
+		count(SK_SKB_STAT_LOST, skb->len);
 		return SK_DROP;
 	}
 	ret = bpf_sk_redirect_map(skb, &socks, *slot, 0);
-	count(ret == SK_PASS ? SKB_SPLICED : SKB_LOST, skb->len);
+	count(ret == SK_PASS ? SK_SKB_STAT_SPLICED : SK_SKB_STAT_LOST, skb->len);
 	return ret;
 }
 

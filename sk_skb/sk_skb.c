@@ -3,24 +3,17 @@
  * sk_skb: a small TCP proxy (client -> proxy -> backend) whose two
  * connections are spliced in the kernel by a sockmap with a stream parser
  * and a stream verdict program; --no-splice relays the same bytes in user
- * space instead, for comparison.
+ * space instead, for comparison. This file is the BPF side: load, attach
+ * to the sockmap, put a pair of sockets in. The proxy around it (accept,
+ * connect, the epoll loop) is sk_skb-relay.c.
  */
 #include <errno.h>
 #include <limits.h>
-#include <netdb.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <arpa/inet.h>
-#include <linux/sockios.h>
-#include <netinet/in.h>
-#include <linux/tcp.h>	/* tcp_info with the byte counters */
-#include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include "common.h"
 #include "sk_skb.h"
+#include "sk_skb-relay.h"
 #include "sk_skb.skel.h"
 
 static const char doc[] =
@@ -36,13 +29,7 @@ static const char doc[] =
 "  sk_skb --backend [2001:db8::2]:5202 -d 60\n"
 "  sk_skb --no-splice                         # the same proxy, in user space\n";
 
-static struct {
-	int port;
-	const char *backend_arg;
-	struct sockaddr_storage backend;
-	socklen_t backend_len;
-	bool no_splice;
-} opt = { .port = 5201, .backend_arg = "127.0.0.1:5202" };
+static struct proxy_cfg cfg = { .port = 5201, .backend_arg = "127.0.0.1:5202", .splice = true };
 
 static const struct argp_option options[] = {
 	{ "listen", 'l', "PORT", 0, "Accept clients on PORT, all addresses (default 5201)", 0 },
@@ -51,79 +38,23 @@ static const struct argp_option options[] = {
 	{},
 };
 
-static void resolve_backend(const char *arg)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
-	char host[256];
-	const char *colon = strrchr(arg, ':');
-	size_t len;
-	int port;
-
-	if (!colon || colon == arg)
-		usage_error("backend must be ADDR:PORT: %s", arg);
-	port = parse_long(colon + 1, "backend port", 1, 65535);
-	len = colon - arg;
-	if (arg[0] == '[' && len > 2 && arg[len - 1] == ']') {
-		arg++;
-		len -= 2;
-	}
-	if (len >= sizeof(host))
-		usage_error("backend name too long: %s", arg);
-	memcpy(host, arg, len);
-	host[len] = 0;
-	if (getaddrinfo(host, NULL, &hints, &res))
-		usage_error("backend does not resolve: %s", host);
-	memcpy(&opt.backend, res->ai_addr, res->ai_addrlen);
-	opt.backend_len = res->ai_addrlen;
-	/* Both families keep the port at the same offset. */
-	((struct sockaddr_in *)&opt.backend)->sin_port = htons(port);
-	freeaddrinfo(res);
-}
-
-/*
- * The backend is this proxy itself when it has the listening port and an
- * address of this host (we listen on all of them): each client would then
- * connect to us again, and again, until the pair limit. An address is
- * local when a socket can bind to it.
- */
-static bool backend_is_self(void)
-{
-	union {
-		struct sockaddr_storage ss;
-		struct sockaddr_in in;
-	} a;
-	int fd, err;
-
-	memcpy(&a, &opt.backend, sizeof(a));
-	/* Both families keep the port at the same offset. */
-	if (ntohs(a.in.sin_port) != opt.port)
-		return false;
-	a.in.sin_port = 0;
-	fd = socket(a.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	err = bind(fd, (struct sockaddr *)&a, opt.backend_len);
-	close(fd);
-	return !err;
-}
-
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'l':
-		opt.port = parse_long(arg, "listen port", 1, 65535);
+		cfg.port = parse_long(arg, "listen port", 1, 65535);
 		break;
 	case 'b':
-		opt.backend_arg = arg;
+		cfg.backend_arg = arg;
 		break;
 	case 'n':
-		opt.no_splice = true;
+		cfg.splice = false;
 		break;
 	case ARGP_KEY_END:
-		resolve_backend(opt.backend_arg);
-		if (backend_is_self())
+		proxy_parse_backend(&cfg, cfg.backend_arg);
+		if (proxy_backend_is_self(&cfg))
 			usage_error("backend %s is this proxy's own port %d: it would connect to itself",
-				    opt.backend_arg, opt.port);
+				    cfg.backend_arg, cfg.port);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -138,135 +69,24 @@ static const struct argp argp = {
 	.children = common_children,
 };
 
-#define BUFSZ		(64 * 1024)
-#define DRAIN_NS	(5 * 1000000000ULL)
-
-/* One end of a connection; epoll hands us a pointer to it. */
-struct end {
-	struct conn *c;
-	int side;		/* 0 client, 1 backend */
-};
-
-struct conn {
-	int fd[2];
-	int pair;		/* sockmap pair index, -1 when not spliced */
-	bool connecting;	/* backend connect() in progress */
-	bool dead;		/* closed; freed after this batch of events */
-	struct conn *next_dead;
-	bool eof[2];		/* fd[i] has no more to read */
-	bool shut[2];		/* we shut down the write side of fd[i] */
-	bool unwatched[2];	/* fd[i] is out of the epoll set */
-	uint64_t written0[2];	/* written(fd[i]) when spliced */
-	uint32_t events[2];
-	uint64_t drain_until[2];	/* spliced, fd[i] at EOF: when to give up */
-	uint64_t drain_seen[2];		/* written(fd[!i]) when last checked */
-	size_t len[2], off[2];	/* buf[i]: read from fd[i], for fd[!i] */
-	struct end end[2];
-	char buf[2][BUFSZ];
-};
-
 static struct sk_skb_bpf *skel;
-static int epfd;
-static bool pair_used[SKB_MAX_PAIRS];
-static struct conn *conns[SKB_MAX_PAIRS];
-static struct conn *dead;
-static struct {
-	uint64_t accepted, active, failed, unspliced, user_bytes, lost;
-} st;
-
-static void set_events(struct conn *c, int i, uint32_t ev)
-{
-	struct epoll_event e = { .events = ev, .data.ptr = &c->end[i] };
-
-	if (c->events[i] != ev && !epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd[i], &e))
-		c->events[i] = ev;
-}
-
-/* What each socket should wake us for, given the state of the pair. */
-static void update_events(struct conn *c)
-{
-	for (int i = 0; i < 2; i++) {
-		uint32_t ev = 0;
-
-		/*
-		 * Nothing more to read, and (spliced) nothing to write by us or
-		 * (relayed) write side shut: stop watching, else the level-
-		 * triggered EPOLLHUP of a socket shut both ways spins the loop.
-		 */
-		if (c->eof[i] && (c->pair >= 0 || c->shut[i])) {
-			if (!c->unwatched[i])
-				epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd[i], NULL);
-			c->unwatched[i] = true;
-			continue;
-		}
-		if (c->connecting)
-			ev = i ? EPOLLOUT : 0;
-		else if (c->pair >= 0)
-			ev = c->eof[i] ? 0 : EPOLLRDHUP;
-		else {
-			if (!c->eof[i] && !c->len[i])
-				ev |= EPOLLIN;
-			if (c->len[!i])
-				ev |= EPOLLOUT;
-		}
-		set_events(c, i, ev);
-	}
-}
-
-static void conn_close(struct conn *c)
-{
-	for (int i = 0; i < 2; i++) {
-		if (c->pair >= 0) {
-			__u64 cookie;
-			socklen_t l = sizeof(cookie);
-
-			/* The kernel drops a closed socket from the sockmap by itself. */
-			if (!getsockopt(c->fd[i], SOL_SOCKET, SO_COOKIE, &cookie, &l))
-				bpf_map__delete_elem(skel->maps.partner, &cookie, sizeof(cookie), 0);
-		}
-		close(c->fd[i]);
-	}
-	if (c->pair >= 0) {
-		pair_used[c->pair] = false;
-		conns[c->pair] = NULL;
-	}
-	st.active--;
-	/* Another event of this batch may still point at c. */
-	c->dead = true;
-	c->next_dead = dead;
-	dead = c;
-}
 
 /*
- * A client whose backend is down: close without a reset. Unread bytes
- * in the receive queue would make close() send RST, so drop them first.
+ * Splice pair n: its client fd[0] into sockmap slot 2n, its backend fd[1]
+ * into 2n + 1, each socket's cookie -> its partner's slot into partner.
+ * written0[i] is what fd[i] had sent when it went in. 0 or -errno.
  */
-static void close_clean(int fd)
+int splice_pair(int pair, const int fd[2], uint64_t written0[2])
 {
-	char sink[4096];
-
-	while (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
-		;
-	close(fd);
-}
-
-static uint64_t written(int fd);
-
-static int splice_pair(struct conn *c)
-{
-	__u64 cookie[2], fd;
-	int one = 1, big = INT_MAX, pair, i, err = 0;
+	__u64 cookie[2], sfd;
+	int one = 1, big = INT_MAX, i, err = 0;
 	socklen_t l;
 	__u32 slot;
 
-	for (pair = 0; pair < SKB_MAX_PAIRS && pair_used[pair]; pair++)
-		;
-	if (pair == SKB_MAX_PAIRS)
-		return -ENOSPC;
 	/* Partners first: a socket in the sockmap is live at once. */
 	for (i = 0; i < 2 && !err; i++) {
 		l = sizeof(cookie[i]);
-		if (getsockopt(c->fd[i], SOL_SOCKET, SO_COOKIE, &cookie[i], &l))
+		if (getsockopt(fd[i], SOL_SOCKET, SO_COOKIE, &cookie[i], &l))
 			return -errno;
 		slot = 2 * pair + !i;
 		err = bpf_map__update_elem(skel->maps.partner, &cookie[i], sizeof(cookie[i]),
@@ -279,16 +99,16 @@ static int splice_pair(struct conn *c)
 	 * SO_RCVLOWAT keeps TCP from waking its parser (for a greeting the
 	 * backend might send) until the client is in too.
 	 */
-	setsockopt(c->fd[1], SOL_SOCKET, SO_RCVLOWAT, &big, sizeof(big));
+	setsockopt(fd[1], SOL_SOCKET, SO_RCVLOWAT, &big, sizeof(big));
 	for (i = 1; i >= 0 && !err; i--) {
-		c->written0[i] = written(c->fd[i]);
-		fd = c->fd[i];
+		written0[i] = sock_written(fd[i]);
+		sfd = fd[i];
 		slot = 2 * pair + i;
 		err = bpf_map__update_elem(skel->maps.socks, &slot, sizeof(slot),
-					   &fd, sizeof(fd), BPF_ANY);
+					   &sfd, sizeof(sfd), BPF_ANY);
 	}
 	if (err) {
-		setsockopt(c->fd[1], SOL_SOCKET, SO_RCVLOWAT, &one, sizeof(one));
+		setsockopt(fd[1], SOL_SOCKET, SO_RCVLOWAT, &one, sizeof(one));
 		/* Undo whatever got in; a missing entry is fine here. */
 		for (i = 0; i < 2; i++) {
 			slot = 2 * pair + i;
@@ -297,232 +117,39 @@ static int splice_pair(struct conn *c)
 		}
 		return err;
 	}
-	pair_used[pair] = true;
-	conns[pair] = c;
-	c->pair = pair;
 	/*
 	 * Bytes sent before a socket joined the map wait in its receive
 	 * queue, and the parser only runs when more arrive. Setting
 	 * SO_RCVLOWAT makes TCP signal "data ready" now, which runs it.
 	 */
 	for (i = 0; i < 2; i++)
-		setsockopt(c->fd[i], SOL_SOCKET, SO_RCVLOWAT, &one, sizeof(one));
+		setsockopt(fd[i], SOL_SOCKET, SO_RCVLOWAT, &one, sizeof(one));
 	return 0;
 }
 
-static void accept_clients(int lfd)
+/* A closing spliced socket: the kernel drops it from the sockmap by itself. */
+void unsplice(int fd)
 {
-	struct epoll_event e;
-	struct conn *c;
-	int fd, bfd, one = 1;
+	__u64 cookie;
+	socklen_t l = sizeof(cookie);
 
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		st.accepted++;
-		if (st.active >= SKB_MAX_PAIRS) {
-			warnmsg("too many connections (%d): refusing one", SKB_MAX_PAIRS);
-			st.failed++;
-			close_clean(fd);
-			continue;
-		}
-		bfd = socket(opt.backend.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		c = calloc(1, sizeof(*c));
-		if (bfd < 0 || !c) {
-			warnmsg("no resources for a new connection: %s", strerror(errno));
-			if (bfd >= 0)
-				close(bfd);
-			free(c);
-			close_clean(fd);
-			continue;
-		}
-		c->fd[0] = fd;
-		c->fd[1] = bfd;
-		/*
-		 * A proxy must not delay what its peers already sent: with
-		 * Nagle on, the second of two small writes (an HTTP server's
-		 * headers, then its body) waits on this leg for the ACK of the
-		 * first, which a client delays by up to 40 ms. Both legs, like
-		 * HAProxy and Envoy; spliced bytes go out under the same rule.
-		 */
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		setsockopt(bfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		c->pair = -1;
-		c->connecting = true;
-		st.active++;
-		for (int i = 0; i < 2; i++) {
-			c->end[i] = (struct end){ c, i };
-			e = (struct epoll_event){ .data.ptr = &c->end[i] };
-			epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd[i], &e);
-		}
-		if (connect(bfd, (struct sockaddr *)&opt.backend, opt.backend_len) && errno != EINPROGRESS) {
-			warnmsg("backend %s: %s", opt.backend_arg, err_sentence(errno));
-			st.failed++;
-			close_clean(fd);
-			c->fd[0] = -1;
-			conn_close(c);
-			continue;
-		}
-		update_events(c);
-	}
+	if (!getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &l))
+		bpf_map__delete_elem(skel->maps.partner, &cookie, sizeof(cookie), 0);
 }
 
-static void backend_connected(struct conn *c)
+static void print_stats(void *ctx, bool final)
 {
-	int err = 0;
-	socklen_t l = sizeof(err);
-
-	getsockopt(c->fd[1], SOL_SOCKET, SO_ERROR, &err, &l);
-	if (err) {
-		warnmsg("backend %s: %s", opt.backend_arg, err_sentence(err));
-		st.failed++;
-		close_clean(c->fd[0]);
-		c->fd[0] = -1;
-		conn_close(c);
-		return;
-	}
-	c->connecting = false;
-	if (!opt.no_splice) {
-		err = splice_pair(c);
-		/*
-		 * A sockmap takes only established sockets: a client that has
-		 * already sent its FIN is relayed in user space instead.
-		 */
-		if (err == -EOPNOTSUPP)
-			st.unspliced++;
-		else if (err)
-			warnmsg("cannot splice a connection (%s): relaying it in user space",
-				err_sentence(err));
-	}
-	update_events(c);
-}
-
-/* User-space relay: move what fd[i] has for fd[!i]. */
-static void relay(struct conn *c, int i)
-{
-	ssize_t n;
-
-	if (!c->len[i] && !c->eof[i]) {
-		n = read(c->fd[i], c->buf[i], BUFSZ);
-		if (n > 0) {
-			c->len[i] = n;
-			c->off[i] = 0;
-		} else if (n == 0) {
-			c->eof[i] = true;
-		} else if (errno != EAGAIN) {
-			c->eof[i] = c->eof[!i] = true;
-			c->len[0] = c->len[1] = 0;
-		}
-	}
-	while (c->len[i]) {
-		n = write(c->fd[!i], c->buf[i] + c->off[i], c->len[i]);
-		if (n < 0) {
-			if (errno != EAGAIN) {
-				/* The other side is gone: nothing more to relay. */
-				c->eof[0] = c->eof[1] = true;
-				c->len[0] = c->len[1] = 0;
-			}
-			break;
-		}
-		st.user_bytes += n;
-		c->off[i] += n;
-		c->len[i] -= n;
-	}
-	if (c->eof[i] && !c->len[i] && !c->shut[!i]) {
-		shutdown(c->fd[!i], SHUT_WR);
-		c->shut[!i] = true;
-	}
-}
-
-/* Bytes the application ever wrote to fd: acked, plus still queued. */
-static uint64_t written(int fd)
-{
-	struct tcp_info ti;
-	socklen_t l = sizeof(ti);
-	int queued = 0;
-
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l) || ioctl(fd, SIOCOUTQ, &queued))
-		return UINT64_MAX;
-	return ti.tcpi_bytes_acked + queued;
-}
-
-/*
- * A spliced socket's peer has shut down its side. Bytes it sent before
- * may still sit in the partner's transmit backlog (the redirect is queued
- * to a worker), so pass the shutdown on only once the partner has taken
- * every byte the socket received. bytes_received counts the FIN too;
- * bytes_acked counts the SYN on connect()ed sockets but not on accepted
- * ones, hence the baseline taken when the pair was spliced.
- */
-static bool forwarded(struct conn *c, int i)
-{
-	struct tcp_info in;
-	socklen_t l = sizeof(in);
-	uint64_t out = written(c->fd[!i]);
-
-	if (getsockopt(c->fd[i], IPPROTO_TCP, TCP_INFO, &in, &l) || out == UINT64_MAX)
-		return true;
-	return out - c->written0[!i] + 1 >= in.tcpi_bytes_received;
-}
-
-static void spliced_eof(struct conn *c, int i)
-{
-	if (!c->eof[i]) {
-		c->eof[i] = true;
-		c->drain_until[i] = now_ns() + DRAIN_NS;
-	}
-}
-
-/* Pass shutdowns on for spliced pairs that have drained; true if any wait. */
-static bool check_drains(void)
-{
-	bool waiting = false;
-
-	for (int p = 0; p < SKB_MAX_PAIRS; p++) {
-		struct conn *c = conns[p];
-
-		if (!c)
-			continue;
-		for (int i = 0; i < 2; i++) {
-			if (!c->eof[i] || c->shut[!i])
-				continue;
-			if (!forwarded(c, i)) {
-				uint64_t w = written(c->fd[!i]);
-
-				/* A busy machine drains slowly: give up only when stuck. */
-				if (w != c->drain_seen[i]) {
-					c->drain_seen[i] = w;
-					c->drain_until[i] = now_ns() + DRAIN_NS;
-				}
-				if (now_ns() < c->drain_until[i]) {
-					waiting = true;
-					continue;
-				}
-				st.lost++;
-				warnmsg("gave up waiting for a spliced connection to drain");
-			}
-			shutdown(c->fd[!i], SHUT_WR);
-			c->shut[!i] = true;
-		}
-		if (c->shut[0] && c->shut[1])
-			conn_close(c);
-		else
-			update_events(c);
-	}
-	return waiting;
-}
-
-static void print_stats(bool final)
-{
-	struct sk_skb_count k[SKB_NSTATS] = {};
+	struct sk_skb_count k[SK_SKB_NSTATS] = {};
+	struct proxy_stats *st = &proxy_stats;
 
 	if (skel)
-		for (__u32 i = 0; i < SKB_NSTATS; i++)
+		for (__u32 i = 0; i < SK_SKB_NSTATS; i++)
 			percpu_sum(bpf_map__fd(skel->maps.stats), &i, (uint64_t *)&k[i], 2);
 	printf("%sconnections %llu (active %llu, backend failures %llu, relayed %llu)  spliced in kernel %llu B  through user space %llu B  lost %llu B\n",
-	       final ? "total " : "", (unsigned long long)st.accepted,
-	       (unsigned long long)st.active, (unsigned long long)st.failed,
-	       (unsigned long long)st.unspliced, (unsigned long long)k[SKB_SPLICED].bytes, (unsigned long long)st.user_bytes,
-	       (unsigned long long)k[SKB_LOST].bytes);
-	fflush(stdout);
+	       final ? "total " : "", (unsigned long long)st->accepted,
+	       (unsigned long long)st->active, (unsigned long long)st->failed,
+	       (unsigned long long)st->unspliced, (unsigned long long)k[SK_SKB_STAT_SPLICED].bytes,
+	       (unsigned long long)st->user_bytes, (unsigned long long)k[SK_SKB_STAT_LOST].bytes);
 }
 
 static __u32 map_id(int fd)
@@ -533,44 +160,13 @@ static __u32 map_id(int fd)
 	return bpf_map_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
-static int listen_on(int port)
-{
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(port),
-				   .sin6_addr = IN6ADDR_ANY_INIT };
-	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int fd, one = 1, zero = 0, err;
-
-	/* Dual stack where IPv6 exists, plain IPv4 where it does not. */
-	fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd >= 0) {
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		err = bind(fd, (struct sockaddr *)&a6, sizeof(a6));
-	} else {
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		err = bind(fd, (struct sockaddr *)&a4, sizeof(a4));
-	}
-	if (err || listen(fd, 1024)) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 int main(int argc, char **argv)
 {
-	struct epoll_event evs[64], e = { .events = EPOLLIN };
-	uint64_t next;
-	int lfd = -1, err, n, pfd, vfd, mfd;
-	bool waiting = false;
+	int err, pfd, vfd, mfd;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 
-	if (!opt.no_splice) {
+	if (cfg.splice) {
 		require_root();
 		skel = sk_skb_bpf__open_and_load();
 		if (!skel)
@@ -593,91 +189,26 @@ int main(int argc, char **argv)
 		}
 	}
 
-	lfd = listen_on(opt.port);
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (lfd < 0 || epfd < 0) {
-		err = fail_step(lfd < 0 ? lfd : errno, "listening");
+	/* Accepted pairs go to splice_pair() once the backend is connected. */
+	err = proxy_start(&cfg);
+	if (err) {
+		err = fail_step(err, "listening");
 		goto out;
 	}
-	epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &e);
-
-	printf("sk_skb: proxying port %d -> %s, ", opt.port, opt.backend_arg);
+	printf("sk_skb: proxying port %d -> %s, ", cfg.port, cfg.backend_arg);
 	if (skel)
 		printf("spliced in the kernel (sockmap id %u, stream parser + verdict)",
 		       map_id(bpf_map__fd(skel->maps.socks)));
 	else
 		printf("relayed in user space (--no-splice)");
 	printf("; Ctrl-C to stop\n");
-	fflush(stdout);
 
-	/* An event loop of its own, so the stats cadence mirrors run_loop's. */
-	uint64_t start = now_ns(), end = env.duration ? start + env.duration * 1000000000ULL : 0;
-
-	next = start + env.interval * 1000000000ULL;
-	err = EXIT_OK;
-	while (!exiting && (!end || now_ns() < end)) {
-		n = epoll_wait(epfd, evs, 64, waiting ? 10 : 100);
-		if (n < 0 && errno != EINTR) {
-			err = fail_step(errno, "epoll");
-			break;
-		}
-		for (int k = 0; k < n; k++) {
-			struct end *p = evs[k].data.ptr;
-			struct conn *c;
-
-			if (!p) {
-				accept_clients(lfd);
-				continue;
-			}
-			c = p->c;
-			if (c->dead)
-				continue;
-			if (c->connecting) {
-				if (p->side)
-					backend_connected(c);
-				else	/* the client gave up first */
-					conn_close(c);
-				continue;
-			}
-			if (c->pair >= 0) {
-				/* A reset loses what is in flight anyway. */
-				if (evs[k].events & EPOLLERR) {
-					conn_close(c);
-					continue;
-				}
-				spliced_eof(c, p->side);
-				update_events(c);
-				continue;
-			}
-			relay(c, p->side);
-			relay(c, !p->side);
-			if (c->eof[0] && c->eof[1] && !c->len[0] && !c->len[1]) {
-				conn_close(c);
-				continue;
-			}
-			update_events(c);
-		}
-		waiting = check_drains();
-		while (dead) {
-			struct conn *c = dead;
-
-			dead = c->next_dead;
-			free(c);
-		}
-		if (now_ns() >= next) {
-			print_stats(false);
-			next += env.interval * 1000000000ULL;
-		}
-	}
-	print_stats(true);
-	if (st.lost)
-		warnmsg("%llu spliced connections closed before draining", (unsigned long long)st.lost);
+	err = proxy_run(print_stats, NULL);
+	if (proxy_stats.lost)
+		warnmsg("%llu spliced connections closed before draining",
+			(unsigned long long)proxy_stats.lost);
 out:
-	for (int p = 0; p < SKB_MAX_PAIRS; p++)
-		if (conns[p])
-			conn_close(conns[p]);
-	if (lfd >= 0)
-		close(lfd);
+	proxy_stop();
 	sk_skb_bpf__destroy(skel);
 	return err;
 }

@@ -6,12 +6,12 @@
  * Pair n of the proxy uses two sockmap slots: 2n for the client's socket,
  * 2n + 1 for the backend's. The partner of slot s is s ^ 1.
  */
-#define SKB_MAX_PAIRS	1024
+#define SK_SKB_MAX_PAIRS	1024
 
 enum sk_skb_stat {
-	SKB_SPLICED,	/* chunks redirected to the partner socket */
-	SKB_LOST,	/* chunks with no partner socket to go to (dropped) */
-	SKB_NSTATS,
+	SK_SKB_STAT_SPLICED,	/* chunks redirected to the partner socket */
+	SK_SKB_STAT_LOST,	/* chunks with no partner socket to go to (dropped) */
+	SK_SKB_NSTATS,
 };
 
 struct sk_skb_count {

@@ -12,7 +12,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "sock.bpf.h"
+#include "net.bpf.h"
 #include "sock_ops.h"
 
 const volatile int sndbuf;	/* 0: leave it */
@@ -26,7 +26,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, ST_NSTATS);
+	__uint(max_entries, SOCK_OPS_NSTATS);
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
@@ -41,14 +41,14 @@ static void bump(__u32 i)
 
 static void emit(struct bpf_sock_ops *skops, __u32 kind, __u32 arg0, __u32 arg1)
 {
-	struct sockops_event *e;
+	struct sock_ops_event *e;
 
 	bump(kind);
 	if (!events)
 		return;
 	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
 	if (!e) {
-		bump(ST_DROPS);
+		bump(SOCK_OPS_STAT_DROPS);
 		return;
 	}
 	e->kind = kind;
@@ -90,10 +90,10 @@ static void set_buffers(struct bpf_sock_ops *skops)
 	v = rcvbuf;
 	if (v && bpf_setsockopt(skops, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)))
 		goto fail;
-	bump(ST_BUF_SET);
+	bump(SOCK_OPS_STAT_BUF_SET);
 	return;
 fail:
-	bump(ST_BUF_FAIL);
+	bump(SOCK_OPS_STAT_BUF_FAIL);
 }
 
 static void want_callbacks(struct bpf_sock_ops *skops)
@@ -112,22 +112,22 @@ int tcp_events(struct bpf_sock_ops *skops)
 		want_callbacks(skops);
 		break;
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
-		emit(skops, EV_ACTIVE, 0, 0);
+		emit(skops, SOCK_OPS_KIND_ACTIVE, 0, 0);
 		break;
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
 		set_buffers(skops);
 		want_callbacks(skops);
-		emit(skops, EV_PASSIVE, 0, 0);
+		emit(skops, SOCK_OPS_KIND_PASSIVE, 0, 0);
 		break;
 	case BPF_SOCK_OPS_STATE_CB:
-		emit(skops, EV_STATE, skops->args[0], skops->args[1]);
+		emit(skops, SOCK_OPS_KIND_STATE, skops->args[0], skops->args[1]);
 		break;
 	case BPF_SOCK_OPS_RTT_CB:
 		/* args: the new sample in us, the smoothed RTT in us << 3. */
-		emit(skops, EV_RTT, skops->args[0], skops->args[1] >> 3);
+		emit(skops, SOCK_OPS_KIND_RTT, skops->args[0], skops->args[1] >> 3);
 		break;
 	case BPF_SOCK_OPS_RETRANS_CB:
-		emit(skops, EV_RETRANS, skops->args[0], skops->args[1]);
+		emit(skops, SOCK_OPS_KIND_RETRANS, skops->args[0], skops->args[1]);
 		break;
 	}
 	return 1;

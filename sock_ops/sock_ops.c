@@ -4,7 +4,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "common.h"
-#include "cgroup_args.h"
+#include "cgroup.h"
 #include "sock_ops.h"
 #include "sock_ops.skel.h"
 
@@ -33,7 +33,7 @@ static struct {
 	bool events;
 } opt;
 
-static error_t parse(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case OPT_SNDBUF:
@@ -53,7 +53,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse,
+	.parser = parse_arg,
 	.args_doc = CGROUP_ARGS_DOC,
 	.doc = doc,
 	.children = cgroup_loader_children,
@@ -72,26 +72,26 @@ static const char *state_name(unsigned int s)
 
 static int on_event(void *ctx, void *data, size_t len)
 {
-	static const char *kinds[EV_NKINDS] = {
+	static const char *kinds[SOCK_OPS_NKINDS] = {
 		"active-established", "passive-established", "state", "rtt", "retransmit",
 	};
-	const struct sockops_event *e = data;
+	const struct sock_ops_event *e = data;
 	char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
 	int af = e->family == AF_INET6 ? AF_INET6 : AF_INET;
 
-	if (len < sizeof(*e) || e->kind >= EV_NKINDS)
+	if (len < sizeof(*e) || e->kind >= SOCK_OPS_NKINDS)
 		return 0;
 	inet_ntop(af, e->laddr, l, sizeof(l));
 	inet_ntop(af, e->raddr, r, sizeof(r));
 	printf("%-19s %s%s%s:%u %s %s%s%s:%u", kinds[e->kind],
 	       af == AF_INET6 ? "[" : "", l, af == AF_INET6 ? "]" : "", e->lport,
-	       e->kind == EV_PASSIVE ? "<-" : "->",
+	       e->kind == SOCK_OPS_KIND_PASSIVE ? "<-" : "->",
 	       af == AF_INET6 ? "[" : "", r, af == AF_INET6 ? "]" : "", e->rport);
-	if (e->kind == EV_STATE)
+	if (e->kind == SOCK_OPS_KIND_STATE)
 		printf("  %s -> %s", state_name(e->arg0), state_name(e->arg1));
-	else if (e->kind == EV_RTT)
+	else if (e->kind == SOCK_OPS_KIND_RTT)
 		printf("  sample %u us, srtt %u us", e->arg0, e->arg1);
-	else if (e->kind == EV_RETRANS)
+	else if (e->kind == SOCK_OPS_KIND_RETRANS)
 		printf("  seq %u, %u segment(s)", e->arg0, e->arg1);
 	printf("\n");
 	return 0;
@@ -107,7 +107,6 @@ static int wait_events(void *p, int timeout_ms)
 	struct ctx *c = p;
 	int n = ring_buffer__poll(c->rb, timeout_ms);
 
-	fflush(stdout);
 	return n < 0 ? n : 0;
 }
 
@@ -115,20 +114,21 @@ static void print_stats(void *p, bool final)
 {
 	struct ctx *c = p;
 	int fd = bpf_map__fd(c->skel->maps.stats);
-	uint64_t v[ST_NSTATS] = {};
+	uint64_t v[SOCK_OPS_NSTATS] = {};
 
 	if (final && c->rb)
 		ring_buffer__consume(c->rb);
-	for (__u32 i = 0; i < ST_NSTATS; i++)
+	for (__u32 i = 0; i < SOCK_OPS_NSTATS; i++)
 		percpu_sum(fd, &i, &v[i], 1);
 	printf("%sconnections active %llu passive %llu  | buffers set %llu (refused %llu)"
 	       "  | state changes %llu  rtt samples %llu  retransmits %llu  | events lost %llu\n",
-	       final ? "total " : "",
-	       (unsigned long long)v[EV_ACTIVE], (unsigned long long)v[EV_PASSIVE],
-	       (unsigned long long)v[ST_BUF_SET], (unsigned long long)v[ST_BUF_FAIL],
-	       (unsigned long long)v[EV_STATE], (unsigned long long)v[EV_RTT],
-	       (unsigned long long)v[EV_RETRANS], (unsigned long long)v[ST_DROPS]);
-	fflush(stdout);
+	       final ? "total " : "", (unsigned long long)v[SOCK_OPS_KIND_ACTIVE],
+	       (unsigned long long)v[SOCK_OPS_KIND_PASSIVE],
+	       (unsigned long long)v[SOCK_OPS_STAT_BUF_SET],
+	       (unsigned long long)v[SOCK_OPS_STAT_BUF_FAIL],
+	       (unsigned long long)v[SOCK_OPS_KIND_STATE], (unsigned long long)v[SOCK_OPS_KIND_RTT],
+	       (unsigned long long)v[SOCK_OPS_KIND_RETRANS],
+	       (unsigned long long)v[SOCK_OPS_STAT_DROPS]);
 }
 
 int main(int argc, char **argv)
@@ -137,7 +137,7 @@ int main(int argc, char **argv)
 	struct ctx c = {};
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 	/* Whole lines, even when COMMAND writes to the same pipe. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -174,7 +174,6 @@ int main(int argc, char **argv)
 	if (opt.rcvbuf)
 		printf("; SO_RCVBUF %d", opt.rcvbuf);
 	printf("%s\n", opt.events ? "; printing events" : "");
-	fflush(stdout);
 
 	err = cgroup_target_start(&cg);
 	if (!err)

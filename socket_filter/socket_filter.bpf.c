@@ -19,13 +19,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct sf_stats);
+	__type(value, struct socket_filter_count);
 } stats SEC(".maps");
 
 SEC("socket")
 int socket_filter(struct __sk_buff *skb)
 {
-	struct sf_stats *st = bpf_map_lookup_elem(&stats, &(__u32){ 0 });
+	struct socket_filter_count *st = bpf_map_lookup_elem(&stats, &(__u32){ 0 });
 	__u8 hdr[24];		/* Ethernet header + IPv4 header up to the protocol */
 
 	if (st)

@@ -132,18 +132,16 @@ static int wait_packets(void *arg, int timeout_ms)
 			break;
 		}
 	}
-	fflush(stdout);
 	return 0;
 }
 
 static void print_stats(void *arg, bool final)
 {
 	struct ctx *c = arg;
-	struct sf_stats s = {};
+	struct socket_filter_count s = {};
 
-	percpu_sum(bpf_map__fd(c->skel->maps.stats), &(__u32){ 0 }, (uint64_t *)&s, 3);
-	printf("%s: seen %llu, kept %llu\n", final ? "total" : "stats", s.seen, s.kept);
-	fflush(stdout);
+	percpu_sum(bpf_map__fd(c->skel->maps.stats), &(__u32){ 0 }, (uint64_t *)&s, 2);
+	printf("%sseen %llu, kept %llu\n", final ? "total " : "", s.seen, s.kept);
 }
 
 int main(int argc, char **argv)
@@ -152,7 +150,7 @@ int main(int argc, char **argv)
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
 	int fd, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	c.skel = socket_filter_bpf__open_and_load();
@@ -182,7 +180,6 @@ int main(int argc, char **argv)
 
 	printf("socket_filter: capturing 'ip and tcp' on %s (ifindex %d) through SO_ATTACH_BPF on an AF_PACKET socket; Ctrl-C to stop\n",
 	       ifname, ifindex);
-	fflush(stdout);
 	err = run_loop(print_stats, wait_packets, &c, 0);
 out:
 	/* The filter belongs to the socket: closing it detaches the program. */

@@ -13,7 +13,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "net.bpf.h"
-#include "socket_filter.h"
+#include "socket_filter_truncate.h"
 
 const volatile __u32 keep = 5;		/* payload bytes to keep */
 const volatile bool tcp;		/* a TCP socket (else UDP) */
@@ -22,13 +22,13 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct sf_stats);
+	__type(value, struct socket_filter_truncate_count);
 } stats SEC(".maps");
 
 SEC("socket")
 int socket_filter_truncate(struct __sk_buff *skb)
 {
-	struct sf_stats *st = bpf_map_lookup_elem(&stats, &(__u32){ 0 });
+	struct socket_filter_truncate_count *st = bpf_map_lookup_elem(&stats, &(__u32){ 0 });
 	__u32 hlen = 8;			/* UDP header */
 	__u8 th[14];			/* TCP header up to the flags */
 

@@ -10,7 +10,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include "common.h"
-#include "socket_filter.h"
+#include "socket_filter_truncate.h"
 #include "socket_filter_truncate.skel.h"
 
 #define MAX_CLIENTS 16
@@ -32,7 +32,7 @@ static const char doc[] =
 "  socket_filter_truncate --tcp         # TCP, then:\n"
 "      echo 'hello world' | nc -N 127.0.0.1 5201     # all of it, in pieces\n";
 
-enum { OPT_TCP = 0x3000 };
+enum { OPT_TCP = 0x100 };
 
 static const struct argp_option options[] = {
 	{ "port", 'p', "PORT", 0, "Listen on PORT (default 5201), IPv4 and IPv6", 0 },
@@ -174,18 +174,16 @@ static int wait_io(void *arg, int timeout_ms)
 	for (i = 0; i < MAX_CLIENTS; i++)
 		if (c->clients[i] >= 0 && pfd[1 + i].revents)
 			tcp_read(c, i);
-	fflush(stdout);
 	return 0;
 }
 
 static void print_stats(void *arg, bool final)
 {
 	struct ctx *c = arg;
-	struct sf_stats s = {};
+	struct socket_filter_truncate_count s = {};
 
-	percpu_sum(bpf_map__fd(c->skel->maps.stats), &(__u32){ 0 }, (uint64_t *)&s, 3);
-	printf("%s: packets seen %llu, trimmed %llu\n", final ? "total" : "stats", s.seen, s.trimmed);
-	fflush(stdout);
+	percpu_sum(bpf_map__fd(c->skel->maps.stats), &(__u32){ 0 }, (uint64_t *)&s, 2);
+	printf("%spackets seen %llu, trimmed %llu\n", final ? "total " : "", s.seen, s.trimmed);
 }
 
 int main(int argc, char **argv)
@@ -194,7 +192,7 @@ int main(int argc, char **argv)
 	struct ctx c = { .sock = -1 };
 	int fd, off = 0, on = 1, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		c.clients[i] = -1;
@@ -242,7 +240,6 @@ int main(int argc, char **argv)
 
 	printf("socket_filter_truncate: %s echo server on port %d; its socket filter keeps %d payload bytes per packet; Ctrl-C to stop\n",
 	       tcp ? "TCP" : "UDP", port, keep);
-	fflush(stdout);
 	err = run_loop(print_stats, wait_io, &c, 0);
 out:
 	for (int i = 0; i < MAX_CLIENTS; i++)

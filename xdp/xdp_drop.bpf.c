@@ -94,17 +94,18 @@ int xdp_drop(struct xdp_md *ctx)
 
 	if (proto == ETH_P_IP) {
 		l4 = parse_ipv4(&c, &iph);
+		if (use_blocklist && l4 >= 0 && blocked4(iph))
+			return count(ctx, XDP_DROP_STAT_BLOCKED, XDP_DROP);
 		if (use_blocklist)
-			return l4 >= 0 && blocked4(iph) ? count(ctx, DROP_BLOCKED, XDP_DROP)
-						       : count(ctx, PASS_OTHER, XDP_PASS);
+			return count(ctx, XDP_DROP_STAT_PASS_OTHER, XDP_PASS);
 		/* Only a first fragment (offset 0) starts with the ICMP header. */
 		if (l4 == IPPROTO_ICMP && !(iph->frag_off & bpf_htons(IP_OFFSET))) {
 			icmp = parse_icmp(&c);
 			if (icmp && (icmp->type == ICMP_ECHO || icmp->type == ICMP_ECHOREPLY))
-				return count(ctx, DROP_ICMP4_ECHO, XDP_DROP);
+				return count(ctx, XDP_DROP_STAT_ICMP4_ECHO, XDP_DROP);
 		}
 		if (drop_all_ip)
-			return count(ctx, DROP_ALL_IP, XDP_DROP);
+			return count(ctx, XDP_DROP_STAT_ALL_IP, XDP_DROP);
 	} else if (proto == ETH_P_IPV6) {
 		l4 = parse_ipv6(&c, &ip6h);
 		if (l4 == NEXTHDR_ICMP) {
@@ -112,18 +113,19 @@ int xdp_drop(struct xdp_md *ctx)
 			if (!use_blocklist && icmp6 &&
 			    (icmp6->icmp6_type == ICMPV6_ECHO_REQUEST ||
 			     icmp6->icmp6_type == ICMPV6_ECHO_REPLY))
-				return count(ctx, DROP_ICMP6_ECHO, XDP_DROP);
+				return count(ctx, XDP_DROP_STAT_ICMP6_ECHO, XDP_DROP);
 			if (icmp6 && is_ndisc(icmp6->icmp6_type))
-				return count(ctx, PASS_OTHER, XDP_PASS);
+				return count(ctx, XDP_DROP_STAT_PASS_OTHER, XDP_PASS);
 		}
 		/* A header cut short behind a valid IPv6 header still names its source. */
+		if (use_blocklist && ip6h && blocked6(ip6h))
+			return count(ctx, XDP_DROP_STAT_BLOCKED, XDP_DROP);
 		if (use_blocklist)
-			return ip6h && blocked6(ip6h) ? count(ctx, DROP_BLOCKED, XDP_DROP)
-						      : count(ctx, PASS_OTHER, XDP_PASS);
+			return count(ctx, XDP_DROP_STAT_PASS_OTHER, XDP_PASS);
 		if (drop_all_ip)
-			return count(ctx, DROP_ALL_IP, XDP_DROP);
+			return count(ctx, XDP_DROP_STAT_ALL_IP, XDP_DROP);
 	}
-	return count(ctx, PASS_OTHER, XDP_PASS);
+	return count(ctx, XDP_DROP_STAT_PASS_OTHER, XDP_PASS);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "common.h"
+#include "xdp.h"
 #include "xdp_drop.h"
 #include "xdp_drop.skel.h"
 
@@ -152,13 +153,13 @@ static void print_stats(void *ctx, bool final)
 		percpu_sum(fd, &i, (uint64_t *)&c[i], 2);
 	if (nprefixes)
 		printf("%sdropped: blocked %llu (%llu B)  | passed %llu\n", final ? "total " : "",
-		       c[DROP_BLOCKED].packets, c[DROP_BLOCKED].bytes, c[PASS_OTHER].packets);
+		       c[XDP_DROP_STAT_BLOCKED].packets, c[XDP_DROP_STAT_BLOCKED].bytes,
+		       c[XDP_DROP_STAT_PASS_OTHER].packets);
 	else
 		printf("%sdropped: icmp-echo %llu  icmpv6-echo %llu  other-ip %llu  | passed %llu\n",
 		       final ? "total " : "",
-		       c[DROP_ICMP4_ECHO].packets, c[DROP_ICMP6_ECHO].packets,
-		       c[DROP_ALL_IP].packets, c[PASS_OTHER].packets);
-	fflush(stdout);
+		       c[XDP_DROP_STAT_ICMP4_ECHO].packets, c[XDP_DROP_STAT_ICMP6_ECHO].packets,
+		       c[XDP_DROP_STAT_ALL_IP].packets, c[XDP_DROP_STAT_PASS_OTHER].packets);
 }
 
 int main(int argc, char **argv)
@@ -168,7 +169,7 @@ int main(int argc, char **argv)
 	const char *mode;
 	int link_fd = -1, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = xdp_drop_bpf__open();

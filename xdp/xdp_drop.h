@@ -4,11 +4,11 @@
 
 /* Counters, one slot per reason; each slot is struct xdp_drop_count. */
 enum xdp_drop_stat {
-	DROP_ICMP4_ECHO,	/* IPv4 ICMP echo request or reply */
-	DROP_ICMP6_ECHO,	/* ICMPv6 echo request or reply */
-	DROP_ALL_IP,		/* --all-ip: any other IPv4/IPv6 packet */
-	PASS_OTHER,		/* everything else, ARP and ND included */
-	DROP_BLOCKED,		/* --block: the source's longest prefix is blocked */
+	XDP_DROP_STAT_ICMP4_ECHO,	/* IPv4 ICMP echo request or reply */
+	XDP_DROP_STAT_ICMP6_ECHO,	/* ICMPv6 echo request or reply */
+	XDP_DROP_STAT_ALL_IP,		/* --all-ip: any other IPv4/IPv6 packet */
+	XDP_DROP_STAT_PASS_OTHER,	/* everything else, ARP and ND included */
+	XDP_DROP_STAT_BLOCKED,		/* --block: the source's longest prefix is blocked */
 	XDP_DROP_NSTATS,
 };
 

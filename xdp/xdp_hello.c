@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 #include "common.h"
+#include "xdp.h"
 #include "xdp_hello.skel.h"
 
 #define TRACE_PIPE "/sys/kernel/tracing/trace_pipe"
@@ -44,7 +45,7 @@ int main(int argc, char **argv)
 	const char *mode;
 	int link_fd = -1, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = xdp_hello_bpf__open_and_load();

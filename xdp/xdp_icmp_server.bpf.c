@@ -20,13 +20,13 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, ICMP_SRV_NSTATS);
+	__uint(max_entries, XDP_ICMP_SERVER_NSTATS);
 	__type(key, __u32);
-	__type(value, struct icmp_server_count);
+	__type(value, struct xdp_icmp_server_count);
 } stats SEC(".maps");
 
 /* Filled and refreshed by the loader; all zero answers nothing. */
-struct icmp_server_cfg cfg;
+struct xdp_icmp_server_cfg cfg;
 
 /* Past the deepest ICMP header we answer (after IPv6): 14 + 40 + 8. */
 #define MAX_L4_OFF 72
@@ -65,7 +65,7 @@ __noinline int pkt_sum_tail(struct xdp_md *ctx, __u32 off, __u32 len, __u32 seed
 	__u64 total;
 	void *p;
 
-	if (off > MAX_L4_OFF + ICMP_SRV_MAX_MSG || len >= ICMP_SRV_CHUNK)
+	if (off > MAX_L4_OFF + XDP_ICMP_SERVER_MAX_MSG || len >= XDP_ICMP_SERVER_CHUNK)
 		return -1;
 	/*
 	 * The compiler may test a copy of off: give the verifier a bound of
@@ -112,20 +112,20 @@ __noinline int pkt_sum(struct xdp_md *ctx, __u32 off, __u32 len)
 	__u32 sum = 0;
 	void *p;
 
-	if (off > MAX_L4_OFF || len > ICMP_SRV_MAX_MSG)
+	if (off > MAX_L4_OFF || len > XDP_ICMP_SERVER_MAX_MSG)
 		return -1;
 	barrier_var(off);	/* see pkt_sum_tail */
 	off &= 0x7f;
 	p = data + off;
-	for (int i = 0; i < ICMP_SRV_MAX_MSG / ICMP_SRV_CHUNK; i++) {
-		if (len < ICMP_SRV_CHUNK)
+	for (int i = 0; i < XDP_ICMP_SERVER_MAX_MSG / XDP_ICMP_SERVER_CHUNK; i++) {
+		if (len < XDP_ICMP_SERVER_CHUNK)
 			break;
-		if (p + ICMP_SRV_CHUNK > end)
+		if (p + XDP_ICMP_SERVER_CHUNK > end)
 			return -1;
-		sum = bpf_csum_diff(NULL, 0, p, ICMP_SRV_CHUNK, sum);
-		p += ICMP_SRV_CHUNK;
-		off += ICMP_SRV_CHUNK;
-		len -= ICMP_SRV_CHUNK;
+		sum = bpf_csum_diff(NULL, 0, p, XDP_ICMP_SERVER_CHUNK, sum);
+		p += XDP_ICMP_SERVER_CHUNK;
+		off += XDP_ICMP_SERVER_CHUNK;
+		len -= XDP_ICMP_SERVER_CHUNK;
 	}
 	return pkt_sum_tail(ctx, off, len, sum);
 }
@@ -144,7 +144,7 @@ __noinline int source4_ok(__be32 s)
 {
 	int onlink = 0;
 
-	for (int i = 0; i < ICMP_SRV_MAX_ADDRS && i < cfg.n4; i++) {
+	for (int i = 0; i < XDP_ICMP_SERVER_MAX_ADDRS && i < cfg.n4; i++) {
 		__be32 a = cfg.a4[i].addr, m = cfg.a4[i].mask;
 
 		if (s == a && !cfg.loopback)
@@ -162,7 +162,7 @@ __noinline int source4_ok(__be32 s)
 /* A unicast address of this interface: not a broadcast, not another host's. */
 __noinline int local4(__be32 d)
 {
-	for (int i = 0; i < ICMP_SRV_MAX_ADDRS && i < cfg.n4; i++)
+	for (int i = 0; i < XDP_ICMP_SERVER_MAX_ADDRS && i < cfg.n4; i++)
 		if (d == cfg.a4[i].addr)
 			return 1;
 	return 0;
@@ -173,7 +173,7 @@ __noinline int source6_ok(__u32 s0, __u32 s1, __u32 s2, __u32 s3)
 {
 	int onlink = 0;
 
-	for (int i = 0; i < ICMP_SRV_MAX_ADDRS && i < cfg.n6; i++) {
+	for (int i = 0; i < XDP_ICMP_SERVER_MAX_ADDRS && i < cfg.n6; i++) {
 		const __u32 *a = cfg.a6[i].addr, *m = cfg.a6[i].mask;
 
 		if (s0 == a[0] && s1 == a[1] && s2 == a[2] && s3 == a[3] && !cfg.loopback)
@@ -191,7 +191,7 @@ __noinline int source6_ok(__u32 s0, __u32 s1, __u32 s2, __u32 s3)
 
 __noinline int local6(__u32 d0, __u32 d1, __u32 d2, __u32 d3)
 {
-	for (int i = 0; i < ICMP_SRV_MAX_ADDRS && i < cfg.n6; i++) {
+	for (int i = 0; i < XDP_ICMP_SERVER_MAX_ADDRS && i < cfg.n6; i++) {
 		const __u32 *a = cfg.a6[i].addr;
 
 		if (d0 == a[0] && d1 == a[1] && d2 == a[2] && d3 == a[3])
@@ -343,11 +343,11 @@ static __always_inline int echo_v6(struct xdp_md *ctx, struct cursor *c, struct 
 SEC("xdp")
 int xdp_icmp_server(struct xdp_md *ctx)
 {
-	struct icmp_server_count *cnt;
+	struct xdp_icmp_server_count *cnt;
 	struct ethhdr *eth;
 	struct cursor c;
 	int verdict = XDP_PASS, proto;
-	__u32 slot = ICMP_SRV_PASS;
+	__u32 slot = XDP_ICMP_SERVER_STAT_PASS;
 
 	cursor_init_xdp(&c, ctx);
 	eth = cursor_pull(&c, sizeof(*eth));
@@ -368,13 +368,13 @@ int xdp_icmp_server(struct xdp_md *ctx)
 		goto out;
 	if (proto == ETH_P_IP) {
 		verdict = echo_v4(ctx, &c, eth);
-		slot = ICMP_SRV_REPLY4;
+		slot = XDP_ICMP_SERVER_STAT_REPLY4;
 	} else if (proto == ETH_P_IPV6) {
 		verdict = echo_v6(ctx, &c, eth);
-		slot = ICMP_SRV_REPLY6;
+		slot = XDP_ICMP_SERVER_STAT_REPLY6;
 	}
 	if (verdict != XDP_TX)
-		slot = ICMP_SRV_PASS;
+		slot = XDP_ICMP_SERVER_STAT_PASS;
 out:
 	cnt = bpf_map_lookup_elem(&stats, &slot);
 	if (cnt) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
+#include "xdp.h"
 #include "xdp_icmp_server.h"
 #include "xdp_icmp_server.skel.h"
 
@@ -48,7 +49,7 @@ static int read_sysctl(const char *path, int dflt)
  * IPv6 addresses from /proc/net/if_inet6, which has their flags: one still
  * in duplicate address detection (or failed it) is not ours yet.
  */
-static void read_addrs6(struct icmp_server_cfg *c, const char *ifname)
+static void read_addrs6(struct xdp_icmp_server_cfg *c, const char *ifname)
 {
 	unsigned int idx, plen, scope, flags;
 	char hex[33], name[IF_NAMESIZE + 1];
@@ -56,7 +57,7 @@ static void read_addrs6(struct icmp_server_cfg *c, const char *ifname)
 
 	if (!f)
 		return;
-	while (c->n6 < ICMP_SRV_MAX_ADDRS &&
+	while (c->n6 < XDP_ICMP_SERVER_MAX_ADDRS &&
 	       fscanf(f, "%32s %x %x %x %x %16s", hex, &idx, &plen, &scope, &flags, name) == 6) {
 		__u8 *a = (__u8 *)c->a6[c->n6].addr, *m = (__u8 *)c->a6[c->n6].mask;
 
@@ -76,7 +77,7 @@ static void read_addrs6(struct icmp_server_cfg *c, const char *ifname)
  * What the program needs to know of IFACE and of the sysctls that shape
  * the kernel's own reply. Read again every second: addresses come and go.
  */
-static void read_config(struct icmp_server_cfg *c, const char *ifname)
+static void read_config(struct xdp_icmp_server_cfg *c, const char *ifname)
 {
 	struct ifaddrs *ifa, *i;
 	char path[128];
@@ -102,7 +103,7 @@ static void read_config(struct icmp_server_cfg *c, const char *ifname)
 			break;
 		}
 		case AF_INET:
-			if (c->n4 == ICMP_SRV_MAX_ADDRS)
+			if (c->n4 == XDP_ICMP_SERVER_MAX_ADDRS)
 				break;
 			c->a4[c->n4].addr = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr;
 			c->a4[c->n4++].mask = ((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr;
@@ -117,7 +118,7 @@ static void read_config(struct icmp_server_cfg *c, const char *ifname)
 static int refresh_wait(void *ctx, int timeout_ms)
 {
 	struct xdp_icmp_server_bpf *skel = ctx;
-	struct icmp_server_cfg c;
+	struct xdp_icmp_server_cfg c;
 
 	read_config(&c, xdp_target.ifname);
 	if (memcmp(&c, &skel->bss->cfg, sizeof(c)))
@@ -131,14 +132,13 @@ static void print_stats(void *ctx, bool final)
 {
 	struct xdp_icmp_server_bpf *skel = ctx;
 	int fd = bpf_map__fd(skel->maps.stats);
-	struct icmp_server_count c[ICMP_SRV_NSTATS] = {};
+	struct xdp_icmp_server_count c[XDP_ICMP_SERVER_NSTATS] = {};
 
-	for (__u32 i = 0; i < ICMP_SRV_NSTATS; i++)
+	for (__u32 i = 0; i < XDP_ICMP_SERVER_NSTATS; i++)
 		percpu_sum(fd, &i, (uint64_t *)&c[i], 2);
 	printf("%sreplies: ipv4 %llu  ipv6 %llu  | passed to kernel %llu\n",
-	       final ? "total " : "", c[ICMP_SRV_REPLY4].packets,
-	       c[ICMP_SRV_REPLY6].packets, c[ICMP_SRV_PASS].packets);
-	fflush(stdout);
+	       final ? "total " : "", c[XDP_ICMP_SERVER_STAT_REPLY4].packets,
+	       c[XDP_ICMP_SERVER_STAT_REPLY6].packets, c[XDP_ICMP_SERVER_STAT_PASS].packets);
 }
 
 int main(int argc, char **argv)
@@ -147,7 +147,7 @@ int main(int argc, char **argv)
 	const char *mode;
 	int link_fd = -1, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = xdp_icmp_server_bpf__open_and_load();

@@ -2,28 +2,28 @@
 #ifndef XDP_ICMP_SERVER_H
 #define XDP_ICMP_SERVER_H
 
-enum icmp_server_stat {
-	ICMP_SRV_REPLY4,	/* IPv4 echo requests answered with XDP_TX */
-	ICMP_SRV_REPLY6,	/* ICMPv6 echo requests answered with XDP_TX */
-	ICMP_SRV_PASS,		/* everything else, left to the kernel */
-	ICMP_SRV_NSTATS,
+enum xdp_icmp_server_stat {
+	XDP_ICMP_SERVER_STAT_REPLY4,	/* IPv4 echo requests answered with XDP_TX */
+	XDP_ICMP_SERVER_STAT_REPLY6,	/* ICMPv6 echo requests answered with XDP_TX */
+	XDP_ICMP_SERVER_STAT_PASS,	/* everything else, left to the kernel */
+	XDP_ICMP_SERVER_NSTATS,
 };
 
-struct icmp_server_count {
+struct xdp_icmp_server_count {
 	__u64 packets;
 	__u64 bytes;
 };
 
 /* Addresses of one family the loader copies from the interface. */
-#define ICMP_SRV_MAX_ADDRS 8
+#define XDP_ICMP_SERVER_MAX_ADDRS 8
 
 /*
  * Longest ICMP message answered from XDP (32256 bytes); longer ones (only
  * lo's 64 KiB MTU allows them) go to the kernel. The checksum loop reads
  * 512-byte chunks, and the verifier tracks packet offsets below 64 KiB.
  */
-#define ICMP_SRV_CHUNK 512
-#define ICMP_SRV_MAX_MSG (63 * ICMP_SRV_CHUNK)
+#define XDP_ICMP_SERVER_CHUNK 512
+#define XDP_ICMP_SERVER_MAX_MSG (63 * XDP_ICMP_SERVER_CHUNK)
 
 /*
  * What the kernel knows and XDP cannot look up cheaply: the interface's
@@ -31,7 +31,7 @@ struct icmp_server_count {
  * loader fills it before attaching and refreshes it every second.
  * Addresses, masks and prefixes are in network byte order.
  */
-struct icmp_server_cfg {
+struct xdp_icmp_server_cfg {
 	__u8 mac[6];
 	__u8 loopback;		/* IFACE is lo: sources are our own addresses */
 	__u8 ttl;		/* net.ipv4.ip_default_ttl */
@@ -40,8 +40,8 @@ struct icmp_server_cfg {
 	__u8 ignore6;		/* net.ipv6.icmp.echo_ignore_all */
 	__u8 pad;
 	__u32 n4, n6;
-	struct { __u32 addr, mask; } a4[ICMP_SRV_MAX_ADDRS];
-	struct { __u32 addr[4], mask[4]; } a6[ICMP_SRV_MAX_ADDRS];
+	struct { __u32 addr, mask; } a4[XDP_ICMP_SERVER_MAX_ADDRS];
+	struct { __u32 addr[4], mask[4]; } a6[XDP_ICMP_SERVER_MAX_ADDRS];
 };
 
 #endif

@@ -20,7 +20,7 @@ const volatile __u8 lb_mac[ETH_ALEN], client_mac[ETH_ALEN], backend_mac[2][ETH_A
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LBS_NSTATS);
+	__uint(max_entries, XDP_LB_SIMPLE_NSTATS);
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
@@ -49,7 +49,7 @@ int xdp_lb_simple(struct xdp_md *ctx)
 	struct tcphdr *th;
 	struct iphdr *iph;
 	struct cursor c;
-	__u32 slot = LBS_PASS, b;
+	__u32 slot = XDP_LB_SIMPLE_STAT_PASS, b;
 	__u64 *n;
 
 	cursor_init_xdp(&c, ctx);
@@ -57,20 +57,20 @@ int xdp_lb_simple(struct xdp_md *ctx)
 	    !ipv4_is_fragment(iph) && (th = parse_tcp(&c))) {
 		if (iph->daddr == vip && th->dest == port) {
 			/* From the client: one connection, one backend. */
-			b = lbs_pick(bpf_ntohl(iph->saddr), bpf_ntohs(th->source),
+			b = xdp_lb_simple_pick(bpf_ntohl(iph->saddr), bpf_ntohs(th->source),
 				     bpf_ntohl(iph->daddr), bpf_ntohs(th->dest));
 			rewrite(eth, iph, th, lb_addr, backend_addr[b], backend_mac[b]);
-			slot = b ? LBS_TO_B1 : LBS_TO_B0;
+			slot = b ? XDP_LB_SIMPLE_STAT_TO_B1 : XDP_LB_SIMPLE_STAT_TO_B0;
 		} else if (iph->daddr == lb_addr && th->source == port &&
 			   (iph->saddr == backend_addr[0] || iph->saddr == backend_addr[1])) {
 			rewrite(eth, iph, th, vip, client_addr, client_mac);
-			slot = LBS_TO_CLIENT;
+			slot = XDP_LB_SIMPLE_STAT_TO_CLIENT;
 		}
 	}
 	n = bpf_map_lookup_elem(&stats, &slot);
 	if (n)
 		(*n)++;
-	return slot == LBS_PASS ? XDP_PASS : XDP_TX;
+	return slot == XDP_LB_SIMPLE_STAT_PASS ? XDP_PASS : XDP_TX;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

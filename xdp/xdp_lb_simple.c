@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include "common.h"
+#include "xdp.h"
 #include "xdp_lb_simple.h"
 #include "xdp_lb_simple.skel.h"
 
@@ -30,7 +31,7 @@ static const char doc[] =
 "  xdp_lb_simple --vip 192.0.2.80 --port 80 --client 192.0.2.1 \\\n"
 "        -b 198.51.100.11 -b 198.51.100.12 -d 60 eth0\n";
 
-enum { OPT_VIP = 0x2000, OPT_PORT, OPT_CLIENT };
+enum { OPT_VIP = 0x100, OPT_PORT, OPT_CLIENT };
 
 static const struct argp_option options[] = {
 	{ "vip", OPT_VIP, "ADDR", 0, "The virtual IPv4 address clients connect to (required)", 0 },
@@ -166,16 +167,18 @@ static void print_stats(void *ctx, bool final)
 {
 	struct xdp_lb_simple_bpf *skel = ctx;
 	int fd = bpf_map__fd(skel->maps.stats);
-	uint64_t c[LBS_NSTATS] = {};
+	uint64_t c[XDP_LB_SIMPLE_NSTATS] = {};
 	char b0[INET_ADDRSTRLEN], b1[INET_ADDRSTRLEN];
 
-	for (__u32 i = 0; i < LBS_NSTATS; i++)
+	for (__u32 i = 0; i < XDP_LB_SIMPLE_NSTATS; i++)
 		percpu_sum(fd, &i, &c[i], 1);
 	inet_ntop(AF_INET, &backend[0], b0, sizeof(b0));
 	inet_ntop(AF_INET, &backend[1], b1, sizeof(b1));
 	printf("%sto %s %llu  to %s %llu  to client %llu  | passed %llu\n", final ? "total " : "",
-	       b0, (unsigned long long)c[LBS_TO_B0], b1, (unsigned long long)c[LBS_TO_B1],
-	       (unsigned long long)c[LBS_TO_CLIENT], (unsigned long long)c[LBS_PASS]);
+	       b0, (unsigned long long)c[XDP_LB_SIMPLE_STAT_TO_B0], b1,
+	       (unsigned long long)c[XDP_LB_SIMPLE_STAT_TO_B1],
+	       (unsigned long long)c[XDP_LB_SIMPLE_STAT_TO_CLIENT],
+	       (unsigned long long)c[XDP_LB_SIMPLE_STAT_PASS]);
 }
 
 int main(int argc, char **argv)
@@ -185,7 +188,7 @@ int main(int argc, char **argv)
 	const char *mode;
 	int link_fd = -1, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = xdp_lb_simple_bpf__open();

@@ -2,12 +2,12 @@
 #ifndef XDP_LB_SIMPLE_H
 #define XDP_LB_SIMPLE_H
 
-enum lbs_stat {
-	LBS_TO_B0,		/* client packets sent to backend 0 */
-	LBS_TO_B1,		/* ... to backend 1 */
-	LBS_TO_CLIENT,		/* backend packets sent back to the client */
-	LBS_PASS,		/* not ours: left to the kernel */
-	LBS_NSTATS,
+enum xdp_lb_simple_stat {
+	XDP_LB_SIMPLE_STAT_TO_B0,	/* client packets sent to backend 0 */
+	XDP_LB_SIMPLE_STAT_TO_B1,	/* ... to backend 1 */
+	XDP_LB_SIMPLE_STAT_TO_CLIENT,	/* backend packets sent back to the client */
+	XDP_LB_SIMPLE_STAT_PASS,	/* not ours: left to the kernel */
+	XDP_LB_SIMPLE_NSTATS,
 };
 
 /*
@@ -15,7 +15,7 @@ enum lbs_stat {
  * hash of its 4-tuple, so every packet of one connection goes to the same
  * backend. Shared with the tests, which predict the choice.
  */
-static inline __u32 lbs_pick(__u32 saddr, __u16 sport, __u32 daddr, __u16 dport)
+static inline __u32 xdp_lb_simple_pick(__u32 saddr, __u16 sport, __u32 daddr, __u16 dport)
 {
 	__u32 h = saddr ^ daddr ^ ((__u32)sport << 16 | dport);
 

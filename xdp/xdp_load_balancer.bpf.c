@@ -26,7 +26,7 @@ __u32 nr_backends;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LB_MAX_BACKENDS);
+	__uint(max_entries, XDP_LOAD_BALANCER_MAX_BACKENDS);
 	__type(key, __u32);
 	__type(value, __be32);
 } backends SEC(".maps");
@@ -34,7 +34,7 @@ struct {
 /* Backends currently in the set (a removed one still drains its connections). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LB_MAX_BACKENDS);
+	__uint(max_entries, XDP_LOAD_BALANCER_MAX_BACKENDS);
 	__type(key, __be32);
 	__type(value, __u8);
 } members SEC(".maps");
@@ -42,30 +42,30 @@ struct {
 /* Every backend ever in the set, with its counters. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 4 * LB_MAX_BACKENDS);
+	__uint(max_entries, 4 * XDP_LOAD_BALANCER_MAX_BACKENDS);
 	__type(key, __be32);
-	__type(value, struct lb_count);
+	__type(value, struct xdp_load_balancer_count);
 } backend_stats SEC(".maps");
 
 /* Client -> its connection: backend, LB port, the ISN of its SYN ... */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, LB_MAX_CONNS);
-	__type(key, struct lb_client);
-	__type(value, struct lb_conn);
+	__uint(max_entries, XDP_LOAD_BALANCER_MAX_CONNS);
+	__type(key, struct xdp_load_balancer_client);
+	__type(value, struct xdp_load_balancer_conn);
 } conns SEC(".maps");
 
 /* ... and back: what a backend's reply to LB:port belongs to. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, LB_MAX_CONNS);
-	__type(key, struct lb_nat);
-	__type(value, struct lb_return);
+	__uint(max_entries, XDP_LOAD_BALANCER_MAX_CONNS);
+	__type(key, struct xdp_load_balancer_nat);
+	__type(value, struct xdp_load_balancer_return);
 } nat SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LB_NSTATS);
+	__uint(max_entries, XDP_LOAD_BALANCER_NSTATS);
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
@@ -81,7 +81,7 @@ static __always_inline int count(__u32 what, int verdict)
 
 static __always_inline void count_backend(__be32 addr, __u32 bytes, bool new_conn)
 {
-	struct lb_count *c = bpf_map_lookup_elem(&backend_stats, &addr);
+	struct xdp_load_balancer_count *c = bpf_map_lookup_elem(&backend_stats, &addr);
 
 	if (!c)
 		return;
@@ -93,31 +93,32 @@ static __always_inline void count_backend(__be32 addr, __u32 bytes, bool new_con
 /*
  * A new connection: hash it onto the live set, then find an LB port
  * towards that backend that no other client holds (first choice: the
- * client's own port). Returns -1, or the lb_stat that says why not.
+ * client's own port). Returns -1, or the xdp_load_balancer_stat that says why not.
  */
-static __always_inline int assign(struct lb_client *cl, const __u8 *mac, __be32 isn,
-				  struct lb_conn *conn)
+static __always_inline int assign(struct xdp_load_balancer_client *cl, const __u8 *mac, __be32 isn,
+				  struct xdp_load_balancer_conn *conn)
 {
-	struct lb_nat *out = &conn->nat;
-	__u32 h = lb_hash(cl->addr, cl->port, vip, vport);
-	struct lb_return ret = { .client = *cl };
+	struct xdp_load_balancer_nat *out = &conn->nat;
+	__u32 h = xdp_load_balancer_hash(cl->addr, cl->port, vip, vport);
+	struct xdp_load_balancer_return ret = { .client = *cl };
 	__u32 n = nr_backends, slot;
-	struct lb_return *owner;
+	struct xdp_load_balancer_return *owner;
 	__be32 *addr;
 	__u32 i;
 
-	if (n == 0 || n > LB_MAX_BACKENDS)
-		return LB_NO_BACKEND;
+	if (n == 0 || n > XDP_LOAD_BALANCER_MAX_BACKENDS)
+		return XDP_LOAD_BALANCER_STAT_NO_BACKEND;
 	slot = h % n;
 	addr = bpf_map_lookup_elem(&backends, &slot);
 	if (!addr)
-		return LB_NO_BACKEND;
+		return XDP_LOAD_BALANCER_STAT_NO_BACKEND;
 	out->backend = *addr;
 	out->pad = 0;
 	__builtin_memcpy(ret.mac, mac, ETH_ALEN);
-	for (i = 0; i < LB_NAT_TRIES; i++) {
+	for (i = 0; i < XDP_LOAD_BALANCER_NAT_TRIES; i++) {
 		out->port = i == 0 ? cl->port :
-			bpf_htons(LB_NAT_PORT_MIN + (h + i * 7919) % LB_NAT_PORTS);
+			bpf_htons(XDP_LOAD_BALANCER_NAT_PORT_MIN +
+				  (h + i * 7919) % XDP_LOAD_BALANCER_NAT_PORTS);
 		owner = bpf_map_lookup_elem(&nat, out);
 		if (owner && owner->client.addr == cl->addr && owner->client.port == cl->port) {
 			__builtin_memcpy(owner->mac, mac, ETH_ALEN);
@@ -128,18 +129,19 @@ static __always_inline int assign(struct lb_client *cl, const __u8 *mac, __be32 
 		if (!bpf_map_update_elem(&nat, out, &ret, BPF_NOEXIST))
 			break;
 	}
-	if (i == LB_NAT_TRIES)
-		return LB_NO_PORT;
+	if (i == XDP_LOAD_BALANCER_NAT_TRIES)
+		return XDP_LOAD_BALANCER_STAT_NO_PORT;
 	conn->isn = isn;
 	bpf_map_update_elem(&conns, cl, conn, BPF_ANY);
 	return -1;
 }
 
 /* A connection is over: free its LB port towards the backend, if still its own. */
-static __always_inline void release(const struct lb_client *cl, const struct lb_nat *old)
+static __always_inline void release(const struct xdp_load_balancer_client *cl,
+				    const struct xdp_load_balancer_nat *old)
 {
-	struct lb_nat key = *old;
-	struct lb_return *owner = bpf_map_lookup_elem(&nat, &key);
+	struct xdp_load_balancer_nat key = *old;
+	struct xdp_load_balancer_return *owner = bpf_map_lookup_elem(&nat, &key);
 
 	if (owner && owner->client.addr == cl->addr && owner->client.port == cl->port)
 		bpf_map_delete_elem(&nat, &key);
@@ -185,15 +187,15 @@ static __always_inline int forward(struct xdp_md *ctx, struct ethhdr *eth, struc
 		break;
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
 		if (!learned || fib.ifindex != ctx->ingress_ifindex)
-			return count(LB_NO_NEIGH, XDP_DROP);
+			return count(XDP_LOAD_BALANCER_STAT_NO_NEIGH, XDP_DROP);
 		/* The packet came to our MAC on this interface: send it from there. */
 		__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
 		__builtin_memcpy(eth->h_dest, learned, ETH_ALEN);
-		return count(LB_LEARNED_MAC, XDP_TX);
+		return count(XDP_LOAD_BALANCER_STAT_LEARNED_MAC, XDP_TX);
 	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
-		return count(LB_TOO_BIG, XDP_DROP);
+		return count(XDP_LOAD_BALANCER_STAT_TOO_BIG, XDP_DROP);
 	default:
-		return count(LB_NO_ROUTE, XDP_DROP);
+		return count(XDP_LOAD_BALANCER_STAT_NO_ROUTE, XDP_DROP);
 	}
 	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
@@ -206,9 +208,9 @@ static __always_inline int forward(struct xdp_md *ctx, struct ethhdr *eth, struc
 static int to_backend(struct xdp_md *ctx, struct ethhdr *eth, struct iphdr *iph,
 		      struct tcphdr *th)
 {
-	struct lb_client cl = { .addr = iph->saddr, .port = th->source };
+	struct xdp_load_balancer_client cl = { .addr = iph->saddr, .port = th->source };
 	bool syn = th->syn && !th->ack, is_new = false;
-	struct lb_conn *conn, fresh;
+	struct xdp_load_balancer_conn *conn, fresh;
 	int verdict, err;
 
 	conn = bpf_map_lookup_elem(&conns, &cl);
@@ -226,8 +228,8 @@ static int to_backend(struct xdp_md *ctx, struct ethhdr *eth, struct iphdr *iph,
 	}
 	if (!conn) {
 		err = assign(&cl, eth->h_source, th->seq, &fresh);
-		if (err == LB_NO_BACKEND)
-			return count(LB_NO_BACKEND, XDP_PASS);
+		if (err == XDP_LOAD_BALANCER_STAT_NO_BACKEND)
+			return count(XDP_LOAD_BALANCER_STAT_NO_BACKEND, XDP_PASS);
 		if (err >= 0)
 			return count(err, XDP_DROP);
 		conn = &fresh;
@@ -239,25 +241,25 @@ static int to_backend(struct xdp_md *ctx, struct ethhdr *eth, struct iphdr *iph,
 		return verdict;
 	rewrite(iph, th, lb_addr, conn->nat.backend, &th->source, conn->nat.port);
 	count_backend(conn->nat.backend, ctx->data_end - ctx->data, is_new);
-	return count(LB_TO_BACKEND, verdict);
+	return count(XDP_LOAD_BALANCER_STAT_TO_BACKEND, verdict);
 }
 
 /* Backend:vport -> LB:nport becomes VIP:vport -> client. */
 static int to_client(struct xdp_md *ctx, struct ethhdr *eth, struct iphdr *iph,
 		     struct tcphdr *th)
 {
-	struct lb_nat key = { .backend = iph->saddr, .port = th->dest };
-	struct lb_return *ret = bpf_map_lookup_elem(&nat, &key);
+	struct xdp_load_balancer_nat key = { .backend = iph->saddr, .port = th->dest };
+	struct xdp_load_balancer_return *ret = bpf_map_lookup_elem(&nat, &key);
 	int verdict;
 
 	if (!ret)			/* a connection of the LB host itself */
-		return count(LB_PASS, XDP_PASS);
+		return count(XDP_LOAD_BALANCER_STAT_PASS, XDP_PASS);
 	verdict = forward(ctx, eth, iph, vip, ret->client.addr, ret->mac);
 	if (verdict == XDP_DROP)
 		return verdict;
 	count_backend(iph->saddr, ctx->data_end - ctx->data, false);
 	rewrite(iph, th, vip, ret->client.addr, &th->dest, ret->client.port);
-	return count(LB_TO_CLIENT, verdict);
+	return count(XDP_LOAD_BALANCER_STAT_TO_CLIENT, verdict);
 }
 
 SEC("xdp")
@@ -273,9 +275,9 @@ int xdp_load_balancer(struct xdp_md *ctx)
 	cursor_init_xdp(&c, ctx);
 	/* Untagged IPv4 only: a VLAN tag would change the way out. */
 	if (parse_eth(&c, &eth) != ETH_P_IP || cursor_offset(&c, data) != ETH_HLEN)
-		return count(LB_PASS, XDP_PASS);
+		return count(XDP_LOAD_BALANCER_STAT_PASS, XDP_PASS);
 	if (parse_ipv4(&c, &iph) != IPPROTO_TCP || ipv4_is_fragment(iph))
-		return count(LB_PASS, XDP_PASS);
+		return count(XDP_LOAD_BALANCER_STAT_PASS, XDP_PASS);
 	/*
 	 * Shorter than its IP length: corrupt, the kernel drops it. Older
 	 * verifiers (Linux 6.1 and 6.12 among them) forget a register's
@@ -286,16 +288,16 @@ int xdp_load_balancer(struct xdp_md *ctx)
 	ip_len = bpf_ntohs(iph->tot_len);
 	barrier_var(ip_len);
 	if (ip_len > 0xffff || (void *)iph + ip_len > c.end)
-		return count(LB_PASS, XDP_PASS);
+		return count(XDP_LOAD_BALANCER_STAT_PASS, XDP_PASS);
 	th = parse_tcp(&c);
 	if (!th)
-		return count(LB_PASS, XDP_PASS);
+		return count(XDP_LOAD_BALANCER_STAT_PASS, XDP_PASS);
 
 	if (iph->daddr == vip && th->dest == vport)
 		return to_backend(ctx, eth, iph, th);
 	if (iph->daddr == lb_addr && th->source == vport)
 		return to_client(ctx, eth, iph, th);
-	return count(LB_PASS, XDP_PASS);
+	return count(XDP_LOAD_BALANCER_STAT_PASS, XDP_PASS);
 }
 
 /* bpf_fib_lookup is a GPL-only helper. */

@@ -17,6 +17,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include "common.h"
+#include "xdp.h"
 #include "nl.h"
 #include "xdp_load_balancer.h"
 #include "xdp_load_balancer.skel.h"
@@ -50,7 +51,7 @@ static const char doc[] =
 "      --pin /sys/fs/bpf/xlb      # Ctrl-C, start again: connections survive\n"
 "  xdp_load_balancer eth0 --unpin /sys/fs/bpf/xlb   # detach, remove the pins\n";
 
-enum { OPT_VIP = 1000, OPT_FILE, OPT_CLIENT_SIDE, OPT_PIN, OPT_UNPIN };
+enum { OPT_VIP = 0x100, OPT_FILE, OPT_CLIENT_SIDE, OPT_PIN, OPT_UNPIN };
 
 static const struct argp_option options[] = {
 	{ "vip", OPT_VIP, "ADDR[:PORT]", 0, "The virtual IPv4 address (and port, default 8080) to balance", 0 },
@@ -65,7 +66,7 @@ static const struct argp_option options[] = {
 /* A backend set, and every backend ever in it (for the counters). */
 struct set {
 	int n;
-	__be32 addr[LB_MAX_BACKENDS];
+	__be32 addr[XDP_LOAD_BALANCER_MAX_BACKENDS];
 };
 
 static struct {
@@ -77,7 +78,7 @@ static struct {
 } opt;
 
 static struct set live;
-static __be32 known[4 * LB_MAX_BACKENDS];
+static __be32 known[4 * XDP_LOAD_BALANCER_MAX_BACKENDS];
 static int nr_known;
 static volatile sig_atomic_t reload;
 
@@ -112,13 +113,13 @@ static bool set_add(struct set *s, __be32 addr)
 	for (int i = 0; i < s->n; i++)
 		if (s->addr[i] == addr)
 			return true;
-	if (s->n == LB_MAX_BACKENDS)
+	if (s->n == XDP_LOAD_BALANCER_MAX_BACKENDS)
 		return false;
 	s->addr[s->n++] = addr;
 	return true;
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	__be32 a;
 
@@ -130,7 +131,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!parse_addr(arg, &a))
 			usage_error("backend: not an IPv4 address: %s", arg);
 		if (!set_add(&opt.cli, a))
-			usage_error("at most %d backends", LB_MAX_BACKENDS);
+			usage_error("at most %d backends", XDP_LOAD_BALANCER_MAX_BACKENDS);
 		break;
 	case OPT_FILE:
 		opt.file = arg;
@@ -166,7 +167,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = {
 	.options = options,
-	.parser = parse_opt,
+	.parser = parse_arg,
 	.args_doc = "IFACE --vip ADDR[:PORT] --backend ADDR...",
 	.doc = doc,
 	.children = xdp_loader_children,
@@ -214,7 +215,7 @@ static int read_set(const char *path, struct set *s)
 			continue;
 		if (!parse_addr(p, &a) || !set_add(s, a))
 			return errmsg("%s:%d: not an IPv4 address, or more than %d backends: %s",
-				      path, lineno, LB_MAX_BACKENDS, p);
+				      path, lineno, XDP_LOAD_BALANCER_MAX_BACKENDS, p);
 	}
 	if (!s->n)
 		return errmsg("no backends in %s", path);
@@ -331,7 +332,7 @@ static int neigh_change(int type, __be32 addr)
 	return err;
 }
 
-static bool neigh_warned[4 * LB_MAX_BACKENDS];
+static bool neigh_warned[4 * XDP_LOAD_BALANCER_MAX_BACKENDS];
 
 /* Every backend ever in the set gets an entry where it has none (each tick: one may go). */
 static void neigh_sync(void)
@@ -375,7 +376,7 @@ static void apply_set(struct xdp_load_balancer_bpf *skel, const struct set *next
 	int members = bpf_map__fd(skel->maps.members);
 	int stats = bpf_map__fd(skel->maps.backend_stats);
 	int ncpu = libbpf_num_possible_cpus();
-	struct lb_count zero[ncpu];
+	struct xdp_load_balancer_count zero[ncpu];
 	__u8 one = 1;
 	__u32 i;
 	int k;
@@ -405,8 +406,8 @@ static void print_stats(void *ctx, bool final)
 {
 	struct xdp_load_balancer_bpf *skel = ctx;
 	int fd = bpf_map__fd(skel->maps.backend_stats);
-	__u64 s[LB_NSTATS];
-	struct lb_count c;
+	__u64 s[XDP_LOAD_BALANCER_NSTATS];
+	struct xdp_load_balancer_count c;
 
 	printf("%s", final ? "total " : "");
 	for (int k = 0; k < nr_known; k++) {
@@ -418,12 +419,14 @@ static void print_stats(void *ctx, bool final)
 		       c.conns, c.packets, c.bytes);
 	}
 	fd = bpf_map__fd(skel->maps.stats);
-	for (__u32 i = 0; i < LB_NSTATS; i++)
+	for (__u32 i = 0; i < XDP_LOAD_BALANCER_NSTATS; i++)
 		percpu_sum(fd, &i, (uint64_t *)&s[i], 1);
 	printf("to backends %llu to clients %llu (learned MAC %llu) passed %llu no-backend %llu dropped: no-neigh %llu no-route %llu too-big %llu no-port %llu\n",
-	       s[LB_TO_BACKEND], s[LB_TO_CLIENT], s[LB_LEARNED_MAC], s[LB_PASS],
-	       s[LB_NO_BACKEND], s[LB_NO_NEIGH], s[LB_NO_ROUTE], s[LB_TOO_BIG], s[LB_NO_PORT]);
-	fflush(stdout);
+	       s[XDP_LOAD_BALANCER_STAT_TO_BACKEND], s[XDP_LOAD_BALANCER_STAT_TO_CLIENT],
+	       s[XDP_LOAD_BALANCER_STAT_LEARNED_MAC], s[XDP_LOAD_BALANCER_STAT_PASS],
+	       s[XDP_LOAD_BALANCER_STAT_NO_BACKEND], s[XDP_LOAD_BALANCER_STAT_NO_NEIGH],
+	       s[XDP_LOAD_BALANCER_STAT_NO_ROUTE], s[XDP_LOAD_BALANCER_STAT_TOO_BIG],
+	       s[XDP_LOAD_BALANCER_STAT_NO_PORT]);
 }
 
 static void on_hup(int sig)
@@ -456,7 +459,6 @@ static int wait_reload(void *ctx, int timeout_ms)
 	for (int i = 0; i < live.n; i++)
 		printf(" %s", inet_ntoa((struct in_addr){ live.addr[i] }));
 	printf("\n");
-	fflush(stdout);
 	return 0;
 }
 
@@ -629,7 +631,7 @@ static int unpin(const char *dir)
 static long count_conns(struct xdp_load_balancer_bpf *skel)
 {
 	int fd = bpf_map__fd(skel->maps.conns);
-	struct lb_client k, *prev = NULL;
+	struct xdp_load_balancer_client k, *prev = NULL;
 	long n = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, &k)) {
@@ -651,7 +653,7 @@ int main(int argc, char **argv)
 	int link_fd = -1, err;
 	long nconns;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 	if (opt.unpin)
 		return unpin(opt.unpin);
@@ -722,7 +724,6 @@ int main(int argc, char **argv)
 		       opt.pin, nconns, nconns == 1 ? "" : "s");
 	else if (opt.pin)
 		printf("xdp_load_balancer: link and connection tables pinned in %s\n", opt.pin);
-	fflush(stdout);
 	err = run_loop(print_stats, wait_reload, skel, 0);
 	if (pinned)
 		printf("xdp_load_balancer: the program stays attached to %s through %s/link; start with --pin %s to take over, or --unpin %s to remove it\n",

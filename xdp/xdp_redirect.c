@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "common.h"
+#include "xdp.h"
 #include "xdp_redirect.h"
 #include "xdp_redirect.skel.h"
 
@@ -89,7 +90,7 @@ int main(int argc, char **argv)
 	struct xdp_redirect_bpf *skel;
 	const char *how[XDP_REDIRECT_PORTS];
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 
 	skel = xdp_redirect_bpf__open();

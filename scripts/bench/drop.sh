@@ -22,7 +22,7 @@
 WIN=${BENCH_WINDOW:-2}
 CORES=${DROP_CORES:-2}
 
-[ -x "$ROOT/pktgen/pktgen" ] || die "pktgen/pktgen not built (make)"
+[ -x "$ROOT/bench/pktgen/pktgen" ] || die "bench/pktgen/pktgen not built (make)"
 
 RX_LOG=$OUT/drop-rx.log
 
@@ -34,12 +34,12 @@ v_xdp_up() {
 	COUNT="b_map_sum $(b_prog_map "$(b_xdp_prog "$NS_R" "$DEV_R")" stats)"
 }
 v_tc_up() {
-	b_start "$RX_LOG" "$NS_R" "$ROOT/benchtools/hookdrop" tc "$DEV_R"
+	b_start "$RX_LOG" "$NS_R" "$ROOT/bench/tools/hookdrop" tc "$DEV_R"
 	RX_PID=$BG_PID
 	COUNT="b_map_sum $(hook_map)"
 }
 v_netfilter_up() {
-	b_start "$RX_LOG" "$NS_R" "$ROOT/benchtools/hookdrop" netfilter
+	b_start "$RX_LOG" "$NS_R" "$ROOT/bench/tools/hookdrop" netfilter
 	RX_PID=$BG_PID
 	COUNT="b_map_sum $(hook_map)"
 }
@@ -109,7 +109,7 @@ if command -v xdp-filter >/dev/null; then
 else
 	say "xdp-filter not installed (Debian: xdp-tools): its row is skipped"
 fi
-[ -x "$ROOT/benchtools/hookdrop" ] && VARIANTS+=(tc netfilter)
+[ -x "$ROOT/bench/tools/hookdrop" ] && VARIANTS+=(tc netfilter)
 command -v iptables >/dev/null && VARIANTS+=(iptables)
 command -v nft >/dev/null && VARIANTS+=(nftables)
 VARIANTS+=(stack)

@@ -12,7 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 WIN=${BENCH_WINDOW:-2}
 
-[ -x "$ROOT/pktgen/pktgen" ] || die "pktgen/pktgen not built (make)"
+[ -x "$ROOT/bench/pktgen/pktgen" ] || die "bench/pktgen/pktgen not built (make)"
 [ -x "$ROOT/xdp/xdp_icmp_server" ] || { say "xdp/xdp_icmp_server not built: skipped"; exit 0; }
 [ -x "$ROOT/xdp/xdp_drop" ] || { say "xdp/xdp_drop (the reply sink) not built: skipped"; exit 0; }
 
@@ -22,7 +22,7 @@ LIMITS="net.ipv4.icmp_ratelimit net.ipv4.icmp_ratemask net.ipv4.icmp_msgs_per_se
 v_xdp_up() {
 	b_start "$RX_LOG" "$NS_R" "$ROOT/xdp/xdp_icmp_server" "$DEV_R"
 	RX_PID=$BG_PID
-	# Slot 0: IPv4 echo requests answered (ICMP_SRV_REPLY4).
+	# Slot 0: IPv4 echo requests answered (XDP_ICMP_SERVER_STAT_REPLY4).
 	COUNT="b_map_sum $(b_prog_map "$(b_xdp_prog "$NS_R" "$DEV_R")" stats) 0"
 }
 v_xdp_down() { b_stop "$RX_PID"; }
@@ -40,7 +40,7 @@ for f in "$ROOT"/sched_cls/*icmp*server*; do
 	[ -x "$f" ] && [ "${f%.*}" = "$f" ] && TC_SRV=$f
 done
 # The reply counter: echo replies that reached the generator's sink
-# (slot 0 of its stats, DROP_ICMP4_ECHO), whoever sent them.
+# (slot 0 of its stats, XDP_DROP_STAT_ICMP4_ECHO), whoever sent them.
 v_tc_up() {
 	b_start "$RX_LOG" "$NS_R" "$TC_SRV" "$DEV_R"
 	RX_PID=$BG_PID

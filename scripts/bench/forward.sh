@@ -14,7 +14,7 @@
 WIN=${BENCH_WINDOW:-2}
 XR=$ROOT/xdp/xdp_redirect
 
-[ -x "$ROOT/pktgen/pktgen" ] || die "pktgen/pktgen not built (make)"
+[ -x "$ROOT/bench/pktgen/pktgen" ] || die "bench/pktgen/pktgen not built (make)"
 [ -x "$ROOT/xdp/xdp_drop" ] || { say "xdp/xdp_drop (h2's counter) not built: skipped"; exit 0; }
 
 NS_G=$PFX-h1 NS_R=$PFX-r NS_H2=$PFX-h2
@@ -43,7 +43,7 @@ ip -n "$NS_R" neigh add 192.0.2.1 lladdr "$(mac "$NS_G" "$DEV_G")" dev "$DEV_R" 
 b_napi
 
 b_start "$OUT/forward-sink.log" "$NS_H2" "$ROOT/xdp/xdp_drop" --all-ip "$DEV_B"
-# Slot 2: DROP_ALL_IP, every IPv4 datagram that reached h2.
+# Slot 2: XDP_DROP_STAT_ALL_IP, every IPv4 datagram that reached h2.
 COUNT="b_map_sum $(b_prog_map "$(b_xdp_prog "$NS_H2" "$DEV_B")" stats) 2"
 
 v_kernel_up() { :; }

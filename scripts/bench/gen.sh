@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 COUNT=${BENCH_GEN_COUNT:-5000000}
 
-[ -x "$ROOT/pktgen/pktgen" ] || die "pktgen/pktgen not built (make)"
+[ -x "$ROOT/bench/pktgen/pktgen" ] || die "bench/pktgen/pktgen not built (make)"
 [ -x "$ROOT/xdp/xdp_drop" ] || { say "xdp/xdp_drop not built: skipped"; exit 0; }
 
 b_pair

@@ -106,7 +106,7 @@ b_pin_napi() {
 
 # pktgen from the generator side, pinned to CPU 0, to the receiver's MAC.
 b_gen() {
-	ip netns exec "$NS_G" taskset -c 0 "$ROOT/pktgen/pktgen" --dst-mac "$MAC_R" "$@" "$DEV_G"
+	ip netns exec "$NS_G" taskset -c 0 "$ROOT/bench/pktgen/pktgen" --dst-mac "$MAC_R" "$@" "$DEV_G"
 }
 
 # Start a command in NS in the background, wait for its first line of
@@ -292,12 +292,12 @@ b_median() {
 	sort -g | awk '{v[NR] = $1} END {if (!NR) exit; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
-# The binaries of the catalog that exist: DIR/NAME with DIR/NAME.bpf.c.
+# The binaries of the catalog that exist: DIR/NAME with DIR/NAME.bpf.c
+# (the bench's own tools live a level deeper, in bench/DIR/).
 b_examples() {
 	local f
 	for f in "$ROOT"/*/*.bpf.c; do
 		f=${f%.bpf.c}
-		case ${f#"$ROOT"/} in pktgen/* | benchtools/*) continue ;; esac
 		[ -x "$f" ] && echo "${f#"$ROOT"/}"
 	done
 }

@@ -99,4 +99,23 @@ check "... stands for any text" scripts/doctest.py "$doc"
 sed -i 's/hello from \.\.\./hallo from .../' "$doc"
 check_fails "... does not hide the words around it" scripts/doctest.py "$doc"
 
+# Expected output that prose separates from its recipe is an error, not
+# a block that silently goes unchecked.
+cat >"$doc" <<'MD'
+<!-- doctest -->
+```sh
+echo "counted 5 packets"
+```
+
+Then you see:
+
+<!-- doctest-output -->
+```
+counted 6 packets
+```
+MD
+out=$(scripts/doctest.py "$doc" 2>&1) && rc=0 || rc=$?
+check_eq "an output block apart from its recipe fails the run" 1 "$rc"
+check_match "and says why" 'README.md:8 \(doctest-output not right after a doctest recipe' "$out"
+
 done_testing

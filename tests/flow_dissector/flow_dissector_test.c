@@ -285,7 +285,7 @@ int main(void)
 	{
 		int fd = bpf_map__fd(skel->maps.stats);
 		uint64_t ospf = 0, cont = 0;
-		__u32 ko = FD_OSPF, kc = FD_CONTINUE;
+		__u32 ko = FLOW_DISSECTOR_STAT_OSPF, kc = FLOW_DISSECTOR_STAT_CONTINUE;
 
 		percpu_sum(fd, &ko, &ospf, 1);
 		percpu_sum(fd, &kc, &cont, 1);

@@ -1,5 +1,6 @@
 # The table of every loader the Makefile builds (every DIR/NAME.bpf.c with
-# a DIR/NAME.c), for the hostile/ tests. Source it after lib.sh.
+# a DIR/NAME.c: the examples, and the benchmarks' tools under bench/), for
+# the hostile/ tests. Source it after lib.sh.
 #
 # One line per loader: NAME KIND BASE...
 #   KIND  iface   IFACE positional (BASE names eth0 of the lab host)
@@ -11,17 +12,16 @@
 #         namespace, where cgroup v2 is visible), without -d/-i.
 # A loader missing here fails the tests that use the table: add its line.
 #
-# loaders_built: the loaders, DIR/NAME, as the Makefile finds them.
+# loaders_built: the loaders as the Makefile finds them: the examples,
+# DIR/NAME, and the benchmarks' tools, bench/DIR/NAME.
 loaders_built() {
 	local s
-	for s in */*.bpf.c; do
+	for s in */*.bpf.c bench/*/*.bpf.c; do
 		[ -f "${s%.bpf.c}.c" ] && echo "${s%.bpf.c}"
 	done
 }
 
 LOADER_TABLE='
-benchtools/hookdrop          iface   tc eth0
-benchtools/pktcost           none
 cgroup_sock/cgroup_sock      cgroup  -- sleep 30
 cgroup_sock_addr/cgroup_sock_addr cgroup -- sleep 30
 cgroup_sockopt/cgroup_sockopt cgroup -- sleep 30
@@ -30,7 +30,6 @@ lwt_in/lwt_in                route   --route 198.51.100.77/32 --dev eth0
 lwt_seg6local/lwt_seg6_encap route   --route 2001:db8:77::/64 --dev eth0 --segs 2001:db8:1::2
 lwt_seg6local/lwt_seg6local  route   --sid 2001:db8:1::77 --dev eth0
 netfilter/netfilter          none
-pktgen/pktgen                iface   eth0 -n 1
 sched_act/sched_act          iface   eth0
 sched_cls/sched_cls          iface   eth0
 sched_cls/tc_icmp_server     iface   eth0
@@ -48,6 +47,9 @@ xdp/xdp_lb_simple            iface   eth0 --vip 192.0.2.80 --client 192.0.2.2 -b
 xdp/xdp_redirect             iface   eth0 lo
 xdp/xdp_icmp_server          iface   eth0
 xdp/xdp_load_balancer        iface   eth0 --vip 192.0.2.1 --backend 192.0.2.2
+bench/pktgen/pktgen          iface   eth0 -n 1
+bench/tools/hookdrop         iface   tc eth0
+bench/tools/pktcost          none
 '
 
 # loader_entry DIR/NAME: sets KIND and BASE (an array); 1 when not listed.
@@ -79,7 +81,7 @@ tc  b  sched_cls/tc_icmp_server eth0
 tc  b  sched_cls/tc_tailcall eth0
 tc  b  sched_act/sched_act eth0
 tc  b  sched_act/sched_act --legacy-tc eth0
-tc  b  benchtools/hookdrop tc eth0
+tc  b  bench/tools/hookdrop tc eth0
 sf  b  socket_filter/socket_filter eth0
 sft a  socket_filter/socket_filter_truncate -p 7080
 lwt a  lwt_in/lwt_in --route 198.51.100.77/32 --dev eth0
@@ -97,7 +99,7 @@ cg4 -  sock_ops/sock_ops -- sleep 60
 cg5 -  sk_msg/sk_msg -- sleep 60
 '
 # One-shot tools (they stop by themselves): no row.
-ONE_SHOT="benchtools/pktcost pktgen/pktgen"
+ONE_SHOT="bench/tools/pktcost bench/pktgen/pktgen"
 # A documented meaning of SIGHUP other than "stop".
 HUP_RELOADS="xdp/xdp_load_balancer"
 

@@ -38,6 +38,8 @@ row() {
 	else
 		fail "$L $*: -d 1 runs and stops (exit 0)" "exit $rc: $(head -c 300 "$w.err")"
 	fi
+	# Every loader's last line at exit is its stats line, beginning "total ".
+	check_match "$L $*: -d 1: the last line is the total" '^total ' "$(tail -n 1 "$w.out")"
 	for sig in INT TERM HUP KILL; do
 		for c in $(seq "$CYCLES"); do
 			why=
@@ -71,7 +73,8 @@ row() {
 				[ "$WAIT_RC" = 0 ] || why="${why:+$why; }the start after SIGKILL: exit $WAIT_RC"
 			else
 				[ "$rc" = 0 ] || why="exit $rc"
-				[ "$(wc -l <"$w.out")" -gt "$n0" ] || why="${why:+$why; }no final stats line"
+				[ "$(wc -l <"$w.out")" -gt "$n0" ] && [[ $(tail -n 1 "$w.out") == "total "* ]] ||
+					why="${why:+$why; }no final stats line (total ...)"
 				[ "$(wc -c <"$w.err")" = "$e0" ] ||
 					why="${why:+$why; }stderr: $(tail -c +$((e0 + 1)) "$w.err" | head -c 200)"
 			fi

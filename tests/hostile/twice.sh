@@ -12,7 +12,7 @@ CG2=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
 # Stacking the kernel supports: several tcx programs, several cgroup
 # links (BPF_F_ALLOW_MULTI), legacy cls_bpf filters at other priorities,
 # two AF_PACKET sockets each with its filter.
-STACKS="sched_cls/sched_cls sched_cls/tc_icmp_server sched_cls/tc_tailcall sched_act/sched_act benchtools/hookdrop socket_filter/socket_filter
+STACKS="sched_cls/sched_cls sched_cls/tc_icmp_server sched_cls/tc_tailcall sched_act/sched_act bench/tools/hookdrop socket_filter/socket_filter
 cgroup_sock/cgroup_sock cgroup_sock_addr/cgroup_sock_addr cgroup_sockopt/cgroup_sockopt
 sock_ops/sock_ops sk_msg/sk_msg"
 

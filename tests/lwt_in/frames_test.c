@@ -19,7 +19,7 @@
 
 static int fd, drop_proto;
 static struct t_diff d;
-static uint64_t want_pkts[LWT_IN_NSLOTS], want_bytes[LWT_IN_NSLOTS];
+static uint64_t want_pkts[LWT_IN_NSTATS], want_bytes[LWT_IN_NSTATS];
 static size_t nrun;
 
 static const char *vname(uint32_t v)
@@ -32,7 +32,7 @@ static void one(const uint8_t *f, size_t len, const char *what, void *ctx)
 {
 	static uint8_t out[1600];
 	uint32_t ret = 0, out_len = 0, want = BPF_OK;
-	int et = len >= 14 ? t_get16(f + 12) : -1, slot = LWT_IN_MALFORMED;
+	int et = len >= 14 ? t_get16(f + 12) : -1, slot = LWT_IN_STAT_MALFORMED;
 	bool small = len <= sizeof(out);
 	struct t_hdrs h = { .proto = -1 };
 	int err = t_run(fd, f, len, small ? out : NULL, small ? &out_len : NULL, &ret);
@@ -89,7 +89,7 @@ int main(void)
 		t_check(!d.diffs && d.frames == n, name, "%zu of %zu frames differ from the model",
 			d.diffs, d.frames);
 		printf("# %s: %zu frames, %zu run\n", name, n, nrun);
-		for (__u32 i = 0; i < LWT_IN_NSLOTS; i++) {
+		for (__u32 i = 0; i < LWT_IN_NSTATS; i++) {
 			uint64_t c[2];
 
 			percpu_sum(bpf_map__fd(skel->maps.stats), &i, c, 2);

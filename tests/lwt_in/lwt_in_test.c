@@ -84,7 +84,7 @@ static void truncation_case(struct lwt_in_bpf *skel, const char *name, const uin
 	snprintf(what, sizeof(what), "%s: the test run refuses it without a fixed IP header", name);
 	t_check(!bad, what, "%zu of %zu lengths were accepted", bad, first - 14);
 	bad = 0;
-	count_of(skel, LWT_IN_MALFORMED, m0);
+	count_of(skel, LWT_IN_STAT_MALFORMED, m0);
 	count_of(skel, slot, p0);
 	for (n = first; n < len; n++) {
 		want = n < hdr_end ? BPF_OK : full_verdict;
@@ -96,7 +96,7 @@ static void truncation_case(struct lwt_in_bpf *skel, const char *name, const uin
 			bad++;
 		}
 	}
-	count_of(skel, LWT_IN_MALFORMED, m1);
+	count_of(skel, LWT_IN_STAT_MALFORMED, m1);
 	count_of(skel, slot, p1);
 	t_check(!bad && m1[0] - m0[0] == hdr_end - first && p1[0] - p0[0] == len - hdr_end, name,
 		"%zu of %zu lengths wrong; malformed +%llu (want %zu), protocol +%llu (want %zu)",
@@ -195,29 +195,29 @@ int main(void)
 	len = build_packet(buf, &udp4);
 	buf[14] = 0x55;			/* version 5 */
 	verdict_case(drop, "ipv4 frame with version 5 is malformed and goes on", buf, len,
-		     BPF_OK, LWT_IN_MALFORMED);
+		     BPF_OK, LWT_IN_STAT_MALFORMED);
 	len = build_packet(buf, &udp4);
 	buf[14] = 0x44;			/* IHL 4 */
 	verdict_case(drop, "ipv4 header with IHL 4 is malformed and goes on", buf, len,
-		     BPF_OK, LWT_IN_MALFORMED);
+		     BPF_OK, LWT_IN_STAT_MALFORMED);
 	len = build_packet(buf, &udp4);
 	buf[16] = 0;
 	buf[17] = 8;			/* total length shorter than the header */
 	verdict_case(drop, "ipv4 total length below its header is malformed", buf, len,
-		     BPF_OK, LWT_IN_MALFORMED);
+		     BPF_OK, LWT_IN_STAT_MALFORMED);
 	len = build_packet(buf, &udp6);
 	buf[14] = 0x40;			/* version 4 in an IPv6 frame */
 	verdict_case(drop, "ipv6 frame with version 4 is malformed and goes on", buf, len,
-		     BPF_OK, LWT_IN_MALFORMED);
+		     BPF_OK, LWT_IN_STAT_MALFORMED);
 	len = build_packet(buf, &udp6);
 	buf[20] = 0;			/* hop-by-hop announced, udp header read as one */
 	buf[14 + 40 + 1] = 20;		/* ...that claims 168 bytes */
 	verdict_case(drop, "ipv6 with an extension header beyond the packet is malformed",
-		     buf, len, BPF_OK, LWT_IN_MALFORMED);
+		     buf, len, BPF_OK, LWT_IN_STAT_MALFORMED);
 	memset(buf, 0, 60);
 	memcpy(buf + 12, "\x08\x06", 2);
 	verdict_case(drop, "arp (neither IPv4 nor IPv6) is malformed and goes on", buf, 42,
-		     BPF_OK, LWT_IN_MALFORMED);
+		     BPF_OK, LWT_IN_STAT_MALFORMED);
 
 	lwt_in_bpf__destroy(count);
 	lwt_in_bpf__destroy(drop);

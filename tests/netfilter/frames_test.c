@@ -29,7 +29,7 @@
 
 static int fd, hook;
 static struct t_diff d;
-static uint64_t want[NF_STAT_MAX];
+static uint64_t want[NETFILTER_NSTATS];
 static size_t nrun;
 
 struct hook_ctx {
@@ -91,19 +91,19 @@ static int model(const uint8_t *p, size_t len, int pf)
 	uint16_t dport;
 
 	if (proto != 6 && proto != 17) {
-		want[proto < 0 ? NF_STAT_UNPARSED : NF_STAT_ACCEPT]++;
+		want[proto < 0 ? NETFILTER_STAT_UNPARSED : NETFILTER_STAT_ACCEPT]++;
 		return 1;
 	}
 	if (off + 4 > len) {
-		want[NF_STAT_UNPARSED]++;
+		want[NETFILTER_STAT_UNPARSED]++;
 		return 1;
 	}
 	dport = t_get16(p + off + 2);
 	if ((proto == 6 && dport == 80) || (proto == 17 && dport == 53)) {
-		want[NF_STAT_DROP]++;
+		want[NETFILTER_STAT_DROP]++;
 		return 0;
 	}
-	want[NF_STAT_ACCEPT]++;
+	want[NETFILTER_STAT_ACCEPT]++;
 	return 1;
 }
 
@@ -137,9 +137,9 @@ static void one(const uint8_t *f, size_t len, const char *what, void *ctx)
 
 int main(void)
 {
-	struct nf_port_key key = {};
+	struct netfilter_port_key key = {};
 	struct netfilter_bpf *skel;
-	uint64_t c[NF_STAT_MAX][2];
+	uint64_t c[NETFILTER_NSTATS][2];
 	char name[128];
 	__u64 zero = 0;
 	size_t n;
@@ -156,9 +156,9 @@ int main(void)
 			printf("FAIL load netfilter (%s)\n", strerror(errno));
 			return 1;
 		}
-		key = (struct nf_port_key){ .port = 80, .proto = 6 };
+		key = (struct netfilter_port_key){ .port = 80, .proto = 6 };
 		bpf_map_update_elem(bpf_map__fd(skel->maps.drop_ports), &key, &zero, BPF_ANY);
-		key = (struct nf_port_key){ .port = 53, .proto = 17 };
+		key = (struct netfilter_port_key){ .port = 53, .proto = 17 };
 		bpf_map_update_elem(bpf_map__fd(skel->maps.drop_ports), &key, &zero, BPF_ANY);
 		fd = bpf_program__fd(skel->progs.nf_drop_ports);
 		memset(&d, 0, sizeof(d));
@@ -170,13 +170,13 @@ int main(void)
 		t_check(!d.diffs, name, "%zu of %zu frames differ from the model", d.diffs, d.frames);
 		printf("# %s: %zu frames (of the corpus's %zu, those with an Ethernet header to "
 		       "strip at LOCAL_OUT), %zu run\n", name, d.frames, n, nrun);
-		for (__u32 i = 0; i < NF_STAT_MAX; i++)
+		for (__u32 i = 0; i < NETFILTER_NSTATS; i++)
 			percpu_sum(bpf_map__fd(skel->maps.stats), &i, c[i], 2);
 		snprintf(name, sizeof(name), "netfilter at %s: accept, drop and unparsed counters "
 			 "equal the model's", pass ? "LOCAL_OUT" : "PRE_ROUTING");
-		t_check(c[NF_STAT_ACCEPT][0] == want[NF_STAT_ACCEPT] &&
-			c[NF_STAT_DROP][0] == want[NF_STAT_DROP] &&
-			c[NF_STAT_UNPARSED][0] == want[NF_STAT_UNPARSED], name,
+		t_check(c[NETFILTER_STAT_ACCEPT][0] == want[NETFILTER_STAT_ACCEPT] &&
+			c[NETFILTER_STAT_DROP][0] == want[NETFILTER_STAT_DROP] &&
+			c[NETFILTER_STAT_UNPARSED][0] == want[NETFILTER_STAT_UNPARSED], name,
 			"accept %llu drop %llu unparsed %llu, model %llu %llu %llu",
 			(unsigned long long)c[0][0], (unsigned long long)c[1][0],
 			(unsigned long long)c[2][0], (unsigned long long)want[0],

@@ -80,7 +80,7 @@ static void truncation_case(struct netfilter_bpf *skel, const char *name, struct
 
 	s.no_eth = true;
 	len = build_packet(buf, &s);
-	stat_of(skel, NF_STAT_UNPARSED, u0);
+	stat_of(skel, NETFILTER_STAT_UNPARSED, u0);
 	for (n = 1; n < len; n++) {
 		want = n < ports_end ? V_ACCEPT : V_DROP;
 		err = nf_run(NF_INET_LOCAL_OUT, s.family == 6 ? NFPROTO_IPV6 : NFPROTO_IPV4,
@@ -98,7 +98,7 @@ static void truncation_case(struct netfilter_bpf *skel, const char *name, struct
 			bad++;
 		}
 	}
-	stat_of(skel, NF_STAT_UNPARSED, u1);
+	stat_of(skel, NETFILTER_STAT_UNPARSED, u1);
 	printf("# %s: the test run accepts from %zu bytes\n", name, min_len);
 	t_check(!bad && runs && min_len <= ports_end &&
 		u1[0] - u0[0] == runs - (len - ports_end), name,
@@ -112,7 +112,7 @@ int main(void)
 	struct pkt_spec udp80 = { .family = 4, .proto = 17, .sport = 40000, .dport = 80,
 				  .payload = "ping", .payload_len = 4 };
 	struct netfilter_bpf *skel;
-	struct nf_port_key key = { .port = 80 };
+	struct netfilter_port_key key = { .port = 80 };
 	uint64_t drop[2], acc[2];
 	__u64 zero = 0, n80 = 0;
 	struct pkt_spec s;
@@ -189,8 +189,8 @@ int main(void)
 	s.family = 6;
 	truncation_case(skel, "output: every truncation of ipv6 udp to 80", s, 40 + 4);
 
-	stat_of(skel, NF_STAT_DROP, drop);
-	stat_of(skel, NF_STAT_ACCEPT, acc);
+	stat_of(skel, NETFILTER_STAT_DROP, drop);
+	stat_of(skel, NETFILTER_STAT_ACCEPT, acc);
 	key.port = 80;
 	key.proto = 6;
 	bpf_map_lookup_elem(bpf_map__fd(skel->maps.drop_ports), &key, &n80);

@@ -52,7 +52,7 @@ int main(void)
 	const struct pkt_spec tcp = { .proto = 6, .sport = 1, .dport = 80 };
 	const struct pkt_spec udp = { .family = 6, .proto = 17, .sport = 1, .dport = 53 };
 	struct sched_act_bpf *s;
-	struct act_stats st;
+	struct sched_act_count st;
 	uint8_t arp[42] = {};
 	long d, n = 20000;
 

@@ -67,7 +67,7 @@ static void one(const uint8_t *f, size_t len, const char *what, void *ctx)
 int main(void)
 {
 	struct sched_act_bpf *skel;
-	struct act_stats s;
+	struct sched_act_count s;
 	char name[128];
 	size_t n;
 

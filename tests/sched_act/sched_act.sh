@@ -11,7 +11,7 @@ clean() {
 	! ip netns exec "$B" bpftool net show dev eth0 | grep -q sched_act
 }
 received() { sed -nE 's/.* ([0-9]+) received.*/\1/p' <<<"$1"; }
-dropped() { sed -nE 's/^total: .*dropped ([0-9]+)$/\1/p' <<<"$1"; }
+dropped() { sed -nE 's/^total .*dropped ([0-9]+)$/\1/p' <<<"$1"; }
 
 # 200 pings through the running loader NAME: loss 2..14 %, and every
 # lost ping is one the program dropped.

@@ -9,7 +9,8 @@
 #define DROP_V	2		/* TC_ACT_SHOT */
 
 static struct sched_cls_bpf *skel;
-static uint64_t want_pkts[CLS_NSTATS], want_bytes[CLS_NSTATS], want_drops[CLS_NSTATS];
+static uint64_t want_pkts[SCHED_CLS_NSTATS], want_bytes[SCHED_CLS_NSTATS];
+static uint64_t want_drops[SCHED_CLS_NSTATS];
 
 static const char *vname(uint32_t v)
 {
@@ -66,7 +67,7 @@ static void truncation_case(const char *name, struct pkt_spec s, size_t l4_end,
 
 	for (n = s.vlan ? 14 : l3_end; n <= len; n++) {
 		want = n < l3_end ? PASS_V : n < l4_end ? short_l4 : whole;
-		wslot = n < l4_end ? CLS_MALFORMED : slot;
+		wslot = n < l4_end ? SCHED_CLS_STAT_MALFORMED : slot;
 		if (!run(buf, n, want, wslot, &got)) {
 			if (!bad)
 				printf("# first failure at length %zu: %s, want %s\n", n,
@@ -81,9 +82,9 @@ static void truncation_case(const char *name, struct pkt_spec s, size_t l4_end,
 static void check_counters(const char *name)
 {
 	int fd = bpf_map__fd(skel->maps.stats), bad = 0;
-	struct cls_count c;
+	struct sched_cls_count c;
 
-	for (__u32 i = 0; i < CLS_NSTATS; i++) {
+	for (__u32 i = 0; i < SCHED_CLS_NSTATS; i++) {
 		percpu_sum(fd, &i, (uint64_t *)&c, 3);
 		if (c.packets != want_pkts[i] || c.bytes != want_bytes[i] || c.dropped != want_drops[i]) {
 			printf("# slot %u: %llu pkts %llu B %llu dropped, want %llu %llu %llu\n", i,
@@ -134,39 +135,42 @@ int main(void)
 		printf("FAIL load sched_cls (%s)\n", strerror(errno));
 		return 1;
 	}
-	verdict_case("icmp passes, counted as icmp", icmp4, PASS_V, CLS_ICMP);
-	verdict_case("icmpv6 passes, counted as icmpv6", icmp6, PASS_V, CLS_ICMP6);
-	verdict_case("ipv4 tcp passes, counted as tcp", tcp4, PASS_V, CLS_TCP);
-	verdict_case("ipv6 tcp passes, counted as tcp", tcp6, PASS_V, CLS_TCP);
-	verdict_case("ipv4 udp passes, counted as udp", udp4, PASS_V, CLS_UDP);
-	verdict_case("ipv6 udp passes, counted as udp", udp6, PASS_V, CLS_UDP);
+	verdict_case("icmp passes, counted as icmp", icmp4, PASS_V, SCHED_CLS_STAT_ICMP);
+	verdict_case("icmpv6 passes, counted as icmpv6", icmp6, PASS_V, SCHED_CLS_STAT_ICMP6);
+	verdict_case("ipv4 tcp passes, counted as tcp", tcp4, PASS_V, SCHED_CLS_STAT_TCP);
+	verdict_case("ipv6 tcp passes, counted as tcp", tcp6, PASS_V, SCHED_CLS_STAT_TCP);
+	verdict_case("ipv4 udp passes, counted as udp", udp4, PASS_V, SCHED_CLS_STAT_UDP);
+	verdict_case("ipv6 udp passes, counted as udp", udp6, PASS_V, SCHED_CLS_STAT_UDP);
 	s = tcp4;
 	s.vlan = 7;
-	verdict_case("tcp in a vlan tag is counted as tcp", s, PASS_V, CLS_TCP);
+	verdict_case("tcp in a vlan tag is counted as tcp", s, PASS_V, SCHED_CLS_STAT_TCP);
 	s = tcp4;
 	s.ip_opts_len = 8;
-	verdict_case("tcp after ipv4 options is counted as tcp", s, PASS_V, CLS_TCP);
-	verdict_case("gre is counted as other-ip", (struct pkt_spec){ .proto = 47 }, PASS_V, CLS_OTHER_IP);
-	raw_case("arp passes, counted as arp", arp, sizeof(arp), PASS_V, CLS_ARP);
-	raw_case("another ethertype passes, counted as other", ipx, sizeof(ipx), PASS_V, CLS_OTHER);
+	verdict_case("tcp after ipv4 options is counted as tcp", s, PASS_V, SCHED_CLS_STAT_TCP);
+	verdict_case("gre is counted as other-ip", (struct pkt_spec){ .proto = 47 }, PASS_V,
+		     SCHED_CLS_STAT_OTHER_IP);
+	raw_case("arp passes, counted as arp", arp, sizeof(arp), PASS_V, SCHED_CLS_STAT_ARP);
+	raw_case("another ethertype passes, counted as other", ipx, sizeof(ipx), PASS_V,
+		 SCHED_CLS_STAT_OTHER);
 	len = build_packet(buf, &tcp4);
 	buf[14] = 0x65;
-	raw_case("ipv4 header with version 6 is malformed", buf, len, PASS_V, CLS_MALFORMED);
+	raw_case("ipv4 header with version 6 is malformed", buf, len, PASS_V,
+		 SCHED_CLS_STAT_MALFORMED);
 	len = build_packet(buf, &tcp4);
 	buf[14] = 0x44;
-	raw_case("ipv4 header with IHL 4 is malformed", buf, len, PASS_V, CLS_MALFORMED);
+	raw_case("ipv4 header with IHL 4 is malformed", buf, len, PASS_V, SCHED_CLS_STAT_MALFORMED);
 	truncation_case("every truncation of an ipv4 tcp packet: malformed until whole, passes",
-			tcp4, 54, PASS_V, PASS_V, CLS_TCP);
+			tcp4, 54, PASS_V, PASS_V, SCHED_CLS_STAT_TCP);
 	truncation_case("every truncation of an ipv6 udp packet: malformed until whole, passes",
-			udp6, 62, PASS_V, PASS_V, CLS_UDP);
+			udp6, 62, PASS_V, PASS_V, SCHED_CLS_STAT_UDP);
 	s = tcp4;
 	s.vlan = 7;
 	truncation_case("every truncation of a vlan-tagged tcp packet from 14 bytes: malformed until whole",
-			s, 58, PASS_V, PASS_V, CLS_TCP);
+			s, 58, PASS_V, PASS_V, SCHED_CLS_STAT_TCP);
 	s = udp6;
 	s.vlan = 7;
 	truncation_case("every truncation of a vlan-tagged ipv6 udp packet from 14 bytes: malformed until whole",
-			s, 66, PASS_V, PASS_V, CLS_UDP);
+			s, 66, PASS_V, PASS_V, SCHED_CLS_STAT_UDP);
 	check_counters("counters equal the packets and bytes sent, per protocol");
 	sched_cls_bpf__destroy(skel);
 
@@ -186,32 +190,34 @@ int main(void)
 		printf("FAIL fill the policy maps (%s)\n", strerror(errno));
 		return 1;
 	}
-	verdict_case("policy: tcp to port 8080 is dropped", tcp4, DROP_V, CLS_TCP);
-	verdict_case("policy: ipv6 tcp to port 8080 is dropped", tcp6, DROP_V, CLS_TCP);
+	verdict_case("policy: tcp to port 8080 is dropped", tcp4, DROP_V, SCHED_CLS_STAT_TCP);
+	verdict_case("policy: ipv6 tcp to port 8080 is dropped", tcp6, DROP_V, SCHED_CLS_STAT_TCP);
 	s = tcp4;
 	s.sport = 8080;
 	s.dport = 40000;
-	verdict_case("policy: tcp from port 8080 is dropped", s, DROP_V, CLS_TCP);
+	verdict_case("policy: tcp from port 8080 is dropped", s, DROP_V, SCHED_CLS_STAT_TCP);
 	s.sport = 40000;
 	s.dport = 8081;
-	verdict_case("policy: tcp to port 8081 passes", s, PASS_V, CLS_TCP);
-	verdict_case("policy: udp is dropped", udp4, DROP_V, CLS_UDP);
-	verdict_case("policy: ipv6 udp is dropped", udp6, DROP_V, CLS_UDP);
-	verdict_case("policy: icmp passes", icmp4, PASS_V, CLS_ICMP);
+	verdict_case("policy: tcp to port 8081 passes", s, PASS_V, SCHED_CLS_STAT_TCP);
+	verdict_case("policy: udp is dropped", udp4, DROP_V, SCHED_CLS_STAT_UDP);
+	verdict_case("policy: ipv6 udp is dropped", udp6, DROP_V, SCHED_CLS_STAT_UDP);
+	verdict_case("policy: icmp passes", icmp4, PASS_V, SCHED_CLS_STAT_ICMP);
 	s = tcp4;
 	s.frag = 0x0003;		/* a later fragment: no ports in it */
-	verdict_case("policy: a later ipv4 fragment of tcp passes (no ports to check)", s, PASS_V, CLS_TCP);
+	verdict_case("policy: a later ipv4 fragment of tcp passes (no ports to check)", s, PASS_V,
+		     SCHED_CLS_STAT_TCP);
 	s = udp4;
 	s.frag = 0x0003;
-	verdict_case("policy: a later ipv4 fragment of udp is dropped by protocol", s, DROP_V, CLS_UDP);
+	verdict_case("policy: a later ipv4 fragment of udp is dropped by protocol", s, DROP_V,
+		     SCHED_CLS_STAT_UDP);
 	s = tcp4;
 	s.frag = 0x2000;		/* MF: the first fragment */
 	len = build_packet(buf, &s);
 	raw_case("policy: a tiny first fragment (8 bytes of tcp) is dropped (RFC 1858)",
-		 buf, 14 + 20 + 8, DROP_V, CLS_MALFORMED);
+		 buf, 14 + 20 + 8, DROP_V, SCHED_CLS_STAT_MALFORMED);
 	truncation_case("policy: every truncation of tcp to 8081 is dropped until its header is whole",
 			(struct pkt_spec){ .proto = 6, .sport = 1, .dport = 8081, .vlan = 3 }, 58,
-			DROP_V, PASS_V, CLS_TCP);
+			DROP_V, PASS_V, SCHED_CLS_STAT_TCP);
 	check_counters("policy: counters count the drops per protocol");
 	sched_cls_bpf__destroy(skel);
 	return t_exit();

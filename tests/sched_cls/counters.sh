@@ -28,7 +28,7 @@ wait_for 3 in_ns b ss -Hltn 'sport = 8080' || fail "tcp server listens"
 
 # count OUT PROTO: "packets bytes" of PROTO in the loader's final line.
 count() {
-	grep '^total:' <<<"$1" | grep -oE "(^| )$2 [0-9]+ \([0-9]+ B\)" |
+	grep '^total ' <<<"$1" | grep -oE "(^| )$2 [0-9]+ \([0-9]+ B\)" |
 		sed -E 's/.* ([0-9]+) \(([0-9]+) B\)/\1 \2/'
 }
 tcp_out() { echo $(( $(nstat_get "$1" TcpOutSegs) + $(nstat_get "$1" TcpRetransSegs) )); }
@@ -62,13 +62,13 @@ for path in "$DEFAULT" --legacy-tc; do
 	bg_stop "in-$path"
 	check_eq "$path: SIGINT exits 0" 0 "$BG_RC"
 	out=$(bg_out "in-$path")
-	info "$(grep '^total:' <<<"$out")"
+	info "$(grep '^total ' <<<"$out")"
 	check_eq "$path ingress: icmp = 5 pings, 98 B each" "5 490" "$(count "$out" icmp)"
 	check_eq "$path ingress: udp = 3 datagrams, 44 B each" "3 132" "$(count "$out" udp)"
 	check_eq "$path ingress: tcp = segments a sent (TcpOutSegs)" "$TCP_A" "$(count "$out" tcp | cut -d' ' -f1)"
 	check_range "$path ingress: tcp exchange happened" 8 1000 "$TCP_A"
 	check_eq "$path ingress: no arp on a quiet link" "0 0" "$(count "$out" arp)"
-	check_match "$path ingress: nothing dropped" 'dropped 0$' "$(grep '^total:' <<<"$out")"
+	check_match "$path ingress: nothing dropped" 'dropped 0$' "$(grep '^total ' <<<"$out")"
 
 	# Egress of b: what b sent.
 	bg_start "eg-$path" --ns b ./sched_cls/sched_cls $opt --egress eth0
@@ -76,7 +76,7 @@ for path in "$DEFAULT" --legacy-tc; do
 	traffic
 	bg_stop "eg-$path"
 	out=$(bg_out "eg-$path")
-	info "$(grep '^total:' <<<"$out")"
+	info "$(grep '^total ' <<<"$out")"
 	check_eq "$path egress: icmp = messages b sent (IcmpOutMsgs)" "$ICMP_B" "$(count "$out" icmp | cut -d' ' -f1)"
 	check_range "$path egress: the 5 echo replies are among them" 5 8 "$ICMP_B"
 	check_eq "$path egress: tcp = segments b sent" "$TCP_B" "$(count "$out" tcp | cut -d' ' -f1)"

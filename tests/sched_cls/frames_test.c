@@ -79,7 +79,7 @@ static void reset(void)
 /* ---- sched_cls ---- */
 
 static bool policy;
-static uint64_t want_pkts[CLS_NSTATS], want_bytes[CLS_NSTATS], want_drops[CLS_NSTATS];
+static uint64_t want_pkts[SCHED_CLS_NSTATS], want_bytes[SCHED_CLS_NSTATS], want_drops[SCHED_CLS_NSTATS];
 
 static bool port_listed(const uint8_t *p)
 {
@@ -95,17 +95,17 @@ static int cls_model(const uint8_t *f, size_t len, bool *drop)
 	*drop = false;
 	t_parse(f, len, &h);
 	if (h.eth < 0)
-		return CLS_MALFORMED;
+		return SCHED_CLS_STAT_MALFORMED;
 	if (h.eth == 0x0806)
-		return CLS_ARP;
+		return SCHED_CLS_STAT_ARP;
 	if (h.eth != 0x0800 && h.eth != 0x86dd)
-		return CLS_OTHER;
+		return SCHED_CLS_STAT_OTHER;
 	if (h.proto < 0)
-		return CLS_MALFORMED;
+		return SCHED_CLS_STAT_MALFORMED;
 	if (h.eth == 0x86dd && h.later)
-		return CLS_OTHER_IP;		/* no protocol to go by */
-	slot = h.proto == 1 ? CLS_ICMP : h.proto == 58 ? CLS_ICMP6 : h.proto == 6 ? CLS_TCP :
-	       h.proto == 17 ? CLS_UDP : CLS_OTHER_IP;
+		return SCHED_CLS_STAT_OTHER_IP;		/* no protocol to go by */
+	slot = h.proto == 1 ? SCHED_CLS_STAT_ICMP : h.proto == 58 ? SCHED_CLS_STAT_ICMP6 : h.proto == 6 ? SCHED_CLS_STAT_TCP :
+	       h.proto == 17 ? SCHED_CLS_STAT_UDP : SCHED_CLS_STAT_OTHER_IP;
 	if (policy && h.proto == 17) {
 		*drop = true;
 		return slot;
@@ -116,11 +116,11 @@ static int cls_model(const uint8_t *f, size_t len, bool *drop)
 	if (h.proto == 6 && (h.l4 + 20 > len || f[h.l4 + 12] >> 4 < 5 ||
 			     h.l4 + (f[h.l4 + 12] >> 4) * 4 > len)) {
 		*drop = policy;
-		return CLS_MALFORMED;
+		return SCHED_CLS_STAT_MALFORMED;
 	}
 	if (h.proto == 17 && h.l4 + 8 > len) {
 		*drop = policy;
-		return CLS_MALFORMED;
+		return SCHED_CLS_STAT_MALFORMED;
 	}
 	*drop = policy && port_listed(f + h.l4);
 	return slot;
@@ -146,9 +146,9 @@ static void cls_one(const uint8_t *f, size_t len, const char *what, void *ctx)
 static void cls_counters(struct sched_cls_bpf *skel, const char *name)
 {
 	int map = bpf_map__fd(skel->maps.stats), bad = 0;
-	struct cls_count c;
+	struct sched_cls_count c;
 
-	for (__u32 i = 0; i < CLS_NSTATS; i++) {
+	for (__u32 i = 0; i < SCHED_CLS_NSTATS; i++) {
 		percpu_sum(map, &i, (uint64_t *)&c, 3);
 		if (c.packets != want_pkts[i] || c.bytes != want_bytes[i] ||
 		    c.dropped != want_drops[i]) {
@@ -248,7 +248,7 @@ static size_t echo_model(const uint8_t *f, size_t len, uint8_t *r)
 		t_swap_macs(r);
 		memcpy(r + l3 + 12, f + l3 + 16, 4);
 		memcpy(r + l3 + 16, f + l3 + 12, 4);
-		r[l3 + 8] = TC_ICMP_REPLY_TTL;
+		r[l3 + 8] = TC_ICMP_SERVER_REPLY_TTL;
 		memset(r + l3 + 10, 0, 2);
 		memcpy(r + l3 + 10, (uint16_t[]){ t_csum(r + l3, 20, 0) }, 2);
 		r[l4] = 0;
@@ -270,7 +270,7 @@ static size_t echo_model(const uint8_t *f, size_t len, uint8_t *r)
 	memcpy(tmp, f + l3 + 8, 16);
 	memcpy(r + l3 + 8, f + l3 + 24, 16);
 	memcpy(r + l3 + 24, tmp, 16);
-	r[l3 + 7] = TC_ICMP_REPLY_TTL;
+	r[l3 + 7] = TC_ICMP_SERVER_REPLY_TTL;
 	r[l4] = 129;
 	memset(r + l4 + 2, 0, 2);
 	memcpy(r + l4 + 2, (uint16_t[]){ t_csum(r + l4, end - l4,
@@ -315,7 +315,7 @@ static void icmp_one(const uint8_t *f, size_t len, const char *what, void *ctx)
 static int test_icmp_server(void)
 {
 	struct tc_icmp_server_bpf *skel = tc_icmp_server_bpf__open_and_load();
-	uint64_t c[TC_ICMP_NSTATS][2] = {};
+	uint64_t c[TC_ICMP_SERVER_NSTATS][2] = {};
 	size_t n;
 
 	if (!skel)
@@ -324,18 +324,18 @@ static int test_icmp_server(void)
 	fd = bpf_program__fd(skel->progs.tc_icmp_server);
 	n = t_corpus(SEED + 1, 3000, 3000, icmp_one, NULL);
 	report("tc_icmp_server: answers exactly the frames the model answers, with its reply", n);
-	for (__u32 i = 0; i < TC_ICMP_NSTATS; i++)
+	for (__u32 i = 0; i < TC_ICMP_SERVER_NSTATS; i++)
 		percpu_sum(bpf_map__fd(skel->maps.stats), &i, c[i], 2);
 	printf("# tc_icmp_server: model replies ipv4 %llu ipv6 %llu\n",
 	       (unsigned long long)replies[0], (unsigned long long)replies[1]);
-	t_check(c[TC_ICMP_REPLY4][0] + c[TC_ICMP_REPLY6][0] == replies[0] + replies[1] &&
-		c[TC_ICMP_TX_ERR][0] == 0 && c[TC_ICMP_PASS][0] + c[TC_ICMP_REPLY4][0] +
-		c[TC_ICMP_REPLY6][0] == nrun,
+	t_check(c[TC_ICMP_SERVER_STAT_REPLY4][0] + c[TC_ICMP_SERVER_STAT_REPLY6][0] == replies[0] + replies[1] &&
+		c[TC_ICMP_SERVER_STAT_TX_ERR][0] == 0 && c[TC_ICMP_SERVER_STAT_PASS][0] + c[TC_ICMP_SERVER_STAT_REPLY4][0] +
+		c[TC_ICMP_SERVER_STAT_REPLY6][0] == nrun,
 		"tc_icmp_server: reply and pass counters equal the model's",
 		"replies %llu + %llu (model %llu), passed %llu, redirect errors %llu, run %zu",
-		(unsigned long long)c[TC_ICMP_REPLY4][0], (unsigned long long)c[TC_ICMP_REPLY6][0],
+		(unsigned long long)c[TC_ICMP_SERVER_STAT_REPLY4][0], (unsigned long long)c[TC_ICMP_SERVER_STAT_REPLY6][0],
 		(unsigned long long)(replies[0] + replies[1]),
-		(unsigned long long)c[TC_ICMP_PASS][0], (unsigned long long)c[TC_ICMP_TX_ERR][0],
+		(unsigned long long)c[TC_ICMP_SERVER_STAT_PASS][0], (unsigned long long)c[TC_ICMP_SERVER_STAT_TX_ERR][0],
 		nrun);
 	tc_icmp_server_bpf__destroy(skel);
 	return 0;
@@ -348,52 +348,52 @@ static struct tc_tailcall_bpf *tc;
 /* The stages that count frame f, as a bit set of enum tail_stat. */
 static unsigned tail_model(const uint8_t *f, size_t len)
 {
-	unsigned s = 1u << TS_ETH;
+	unsigned s = 1u << TC_TAILCALL_STAT_ETH;
 	struct t_hdrs h;
 	size_t need;
 
 	t_parse(f, len, &h);
 	if (h.eth < 0)
-		return s | 1u << TS_MALFORMED;
+		return s | 1u << TC_TAILCALL_STAT_MALFORMED;
 	if (h.eth != 0x0800 && h.eth != 0x86dd)
-		return s | 1u << TS_OTHER;
-	s |= 1u << (h.eth == 0x0800 ? TS_IPV4 : TS_IPV6);
+		return s | 1u << TC_TAILCALL_STAT_OTHER;
+	s |= 1u << (h.eth == 0x0800 ? TC_TAILCALL_STAT_IPV4 : TC_TAILCALL_STAT_IPV6);
 	if (h.proto < 0)
-		return s | 1u << TS_MALFORMED;
+		return s | 1u << TC_TAILCALL_STAT_MALFORMED;
 	if (h.later)
-		return s | 1u << TS_OTHER;
+		return s | 1u << TC_TAILCALL_STAT_OTHER;
 	switch (h.proto) {
 	case 6:
-		s |= 1u << TS_TCP;
+		s |= 1u << TC_TAILCALL_STAT_TCP;
 		need = h.l4 + 20 <= len && f[h.l4 + 12] >> 4 >= 5 ? (f[h.l4 + 12] >> 4) * 4 : 9999;
 		break;
 	case 17:
-		s |= 1u << TS_UDP;
+		s |= 1u << TC_TAILCALL_STAT_UDP;
 		need = 8;
 		break;
 	case 1:
 	case 58:
-		s |= 1u << TS_ICMP;
+		s |= 1u << TC_TAILCALL_STAT_ICMP;
 		need = 8;
 		break;
 	default:
-		return s | 1u << TS_OTHER;
+		return s | 1u << TC_TAILCALL_STAT_OTHER;
 	}
 	/* The stages take the L4 offset from skb->cb[] only up to 256. */
 	if (h.l4 > 256 || h.l4 + need > len)
-		s |= 1u << TS_MALFORMED;
+		s |= 1u << TC_TAILCALL_STAT_MALFORMED;
 	return s;
 }
 
 static void snapshot(uint64_t *c)
 {
-	for (__u32 i = 0; i < TS_NSTATS; i++)
+	for (__u32 i = 0; i < TC_TAILCALL_NSTATS; i++)
 		percpu_sum(bpf_map__fd(tc->maps.stats), &i, &c[i], 1);
 }
 
 static void tail_one(const uint8_t *f, size_t len, const char *what, void *ctx)
 {
-	uint64_t before[TS_NSTATS], after[TS_NSTATS];
+	uint64_t before[TC_TAILCALL_NSTATS], after[TC_TAILCALL_NSTATS];
 	unsigned want = tail_model(f, len), got = 0;
 	uint32_t ret;
 
@@ -404,7 +404,7 @@ static void tail_one(const uint8_t *f, size_t len, const char *what, void *ctx)
 		verdict_check(f, len, what, ret, REFUSED);
 		return;
 	}
-	for (int i = 0; i < TS_NSTATS; i++)
+	for (int i = 0; i < TC_TAILCALL_NSTATS; i++)
 		if (after[i] - before[i] == 1)
 			got |= 1u << i;
 		else if (after[i] != before[i])
@@ -418,18 +418,18 @@ static void tail_one(const uint8_t *f, size_t len, const char *what, void *ctx)
 
 static int test_tailcall(void)
 {
-	struct bpf_program *stage[NR_STAGES];
+	struct bpf_program *stage[TC_TAILCALL_NSTAGES];
 	size_t n;
 
 	tc = tc_tailcall_bpf__open_and_load();
 	if (!tc)
 		return -1;
-	stage[STAGE_IPV4] = tc->progs.stage_ipv4;
-	stage[STAGE_IPV6] = tc->progs.stage_ipv6;
-	stage[STAGE_TCP] = tc->progs.stage_tcp;
-	stage[STAGE_UDP] = tc->progs.stage_udp;
-	stage[STAGE_ICMP] = tc->progs.stage_icmp;
-	for (__u32 i = 0; i < NR_STAGES; i++) {
+	stage[TC_TAILCALL_STAGE_IPV4] = tc->progs.stage_ipv4;
+	stage[TC_TAILCALL_STAGE_IPV6] = tc->progs.stage_ipv6;
+	stage[TC_TAILCALL_STAGE_TCP] = tc->progs.stage_tcp;
+	stage[TC_TAILCALL_STAGE_UDP] = tc->progs.stage_udp;
+	stage[TC_TAILCALL_STAGE_ICMP] = tc->progs.stage_icmp;
+	for (__u32 i = 0; i < TC_TAILCALL_NSTAGES; i++) {
 		int pfd = bpf_program__fd(stage[i]);
 
 		if (bpf_map_update_elem(bpf_map__fd(tc->maps.stages), &i, &pfd, 0))

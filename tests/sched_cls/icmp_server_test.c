@@ -31,7 +31,7 @@ static size_t build_to_us(uint8_t *buf, const struct pkt_spec *s)
 /* The reply a correct responder sends to the request `req` describes. */
 static size_t expected_reply(uint8_t *buf, struct pkt_spec req)
 {
-	struct pkt_spec rep = t_echo_reply_spec(req, TC_ICMP_REPLY_TTL);
+	struct pkt_spec rep = t_echo_reply_spec(req, TC_ICMP_SERVER_REPLY_TTL);
 	size_t len = build_to_us(buf, &rep);
 
 	t_swap_macs(buf);
@@ -217,7 +217,8 @@ int main(void)
 
 	{
 		int fd = bpf_map__fd(skel->maps.stats);
-		__u32 k4 = TC_ICMP_REPLY4, k6 = TC_ICMP_REPLY6, ke = TC_ICMP_TX_ERR;
+		__u32 k4 = TC_ICMP_SERVER_STAT_REPLY4, k6 = TC_ICMP_SERVER_STAT_REPLY6;
+		__u32 ke = TC_ICMP_SERVER_STAT_TX_ERR;
 		uint64_t c4[2] = {}, c6[2] = {}, ce[2] = {};
 
 		percpu_sum(fd, &k4, c4, 2);

@@ -11,7 +11,7 @@ bg_start s80 --ns b socat -u TCP6-LISTEN:8080,fork,reuseaddr OPEN:/dev/null
 bg_start s81 --ns b socat -u TCP6-LISTEN:8081,fork,reuseaddr OPEN:/dev/null
 wait_for 3 in_ns b ss -Hltn 'sport = 8081' || fail "tcp servers listen"
 
-dropped() { grep '^total:' <<<"$1" | grep -oE 'dropped [0-9]+$' | cut -d' ' -f2; }
+dropped() { grep '^total ' <<<"$1" | grep -oE 'dropped [0-9]+$' | cut -d' ' -f2; }
 
 for opt in "" --legacy-tc; do
 	tag=${opt:-$DEFAULT}
@@ -24,7 +24,7 @@ for opt in "" --legacy-tc; do
 	check "$tag: ping passes" in_ns a ping -c 2 -i 0.1 -W 2 192.0.2.2
 	bg_stop port-$tag
 	out=$(bg_out port-$tag)
-	info "$(grep '^total:' <<<"$out")"
+	info "$(grep '^total ' <<<"$out")"
 	# Each blocked connect sends a SYN and retries it within 2 s.
 	check_range "$tag: the blocked SYNs were counted as dropped" 2 20 "$(dropped "$out")"
 	check "$tag: port 8080 connects after exit" in_ns a nc -z -w 3 192.0.2.2 8080

@@ -23,9 +23,9 @@ tcp=$(( $(nstat_get a TcpOutSegs) - tcp0 ))
 sleep 0.3
 bg_stop tc
 check_eq "SIGINT exits 0" 0 "$BG_RC"
-line=$(grep '^total:' <<<"$(bg_out tc)")
+line=$(grep '^total ' <<<"$(bg_out tc)")
 info "$line"
-get() { grep -oE "(^|  )$1 [0-9]+" <<<"${line#total: }" | grep -oE '[0-9]+$'; }
+get() { grep -oE "(^|  )$1 [0-9]+" <<<"${line#total }" | grep -oE '[0-9]+$'; }
 check_eq "ipv4 stage ran for 5 pings + 3 datagrams + $tcp TCP segments" $((8 + tcp)) "$(get ipv4)"
 # IPv6 may add MLD or ND messages of its own: all ICMPv6.
 check_range "ipv6 stage ran for the 4 pings (and any MLD/ND)" 4 20 "$(get ipv6)"

@@ -62,7 +62,7 @@ static void lookup_case(const char *name, int family, int proto, int dport, uint
 
 int main(void)
 {
-	uint64_t got[STAT_MAX] = {}, want[STAT_MAX] = {};
+	uint64_t got[SK_LOOKUP_NSTATS] = {}, want[SK_LOOKUP_NSTATS] = {};
 	int tcp, udp, tcp6only, one = 1;
 	__u16 port = 8000;
 	__u8 yes = 1;
@@ -90,7 +90,7 @@ int main(void)
 		return 1;
 	}
 	bpf_map__update_elem(skel->maps.ports, &port, sizeof(port), &yes, sizeof(yes), 0);
-	if (put(SLOT_TCP, tcp) || put(SLOT_UDP, udp)) {
+	if (put(SK_LOOKUP_SLOT_TCP, tcp) || put(SK_LOOKUP_SLOT_UDP, udp)) {
 		printf("FAIL SOCKMAP update (%s)\n", strerror(errno));
 		return 1;
 	}
@@ -103,24 +103,24 @@ int main(void)
 		    cookie_of(udp));
 	lookup_case("udp/ipv6 to a steered port gets the UDP socket", 6, IPPROTO_UDP, 8000,
 		    cookie_of(udp));
-	want[STAT_STEERED_TCP] = 2;
-	want[STAT_STEERED_UDP] = 2;
+	want[SK_LOOKUP_STAT_STEERED_TCP] = 2;
+	want[SK_LOOKUP_STAT_STEERED_UDP] = 2;
 	lookup_case("tcp to a port outside the set: no socket assigned", 4, IPPROTO_TCP, 8001, 0);
 	lookup_case("udp to port 7999 (outside): no socket assigned", 6, IPPROTO_UDP, 7999, 0);
-	want[STAT_NOT_IN_SET] = 2;
-	put(SLOT_UDP, -1);
+	want[SK_LOOKUP_STAT_NOT_IN_SET] = 2;
+	put(SK_LOOKUP_SLOT_UDP, -1);
 	lookup_case("udp with no UDP socket in the map: no socket assigned", 4, IPPROTO_UDP,
 		    8000, 0);
-	want[STAT_NO_SOCKET] = 1;
-	put(SLOT_TCP, tcp6only);
+	want[SK_LOOKUP_STAT_NO_SOCKET] = 1;
+	put(SK_LOOKUP_SLOT_TCP, tcp6only);
 	lookup_case("ipv4 with an IPv6-only socket: assign refused, lookup goes on", 4,
 		    IPPROTO_TCP, 8000, 0);
-	want[STAT_ASSIGN_FAILED] = 1;
+	want[SK_LOOKUP_STAT_ASSIGN_FAILED] = 1;
 	lookup_case("ipv6 with the IPv6-only socket gets it", 6, IPPROTO_TCP, 8000,
 		    cookie_of(tcp6only));
-	want[STAT_STEERED_TCP]++;
+	want[SK_LOOKUP_STAT_STEERED_TCP]++;
 
-	for (__u32 i = 0; i < STAT_MAX; i++)
+	for (__u32 i = 0; i < SK_LOOKUP_NSTATS; i++)
 		percpu_sum(bpf_map__fd(skel->maps.stats), &i, &got[i], 1);
 	t_check(!memcmp(got, want, sizeof(got)), "counters match the lookups",
 		"tcp %llu udp %llu not-in-set %llu no-socket %llu assign-failed %llu",

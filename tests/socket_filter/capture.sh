@@ -40,8 +40,8 @@ check_range "tcpdump saw two IPv4 connections and the fragment" 15 200 "$n"
 check_eq "same number of packets as tcpdump" "$n" "$(grep -c . <<<"$ours")"
 check_eq "same packets, in the same order" "$theirs" "$ours"
 check_match "the later TCP fragment is kept" '192.0.2.2 > 192.0.2.1 frag' "$ours"
-check_match "the kept count is the number of lines" "total: seen [0-9]+, kept $n\$" "$(bg_out sf)"
-seen=$(bg_out sf | sed -nE 's/^total: seen ([0-9]+),.*/\1/p')
+check_match "the kept count is the number of lines" "total seen [0-9]+, kept $n\$" "$(bg_out sf)"
+seen=$(bg_out sf | sed -nE 's/^total seen ([0-9]+),.*/\1/p')
 # 3+3 pings, 2+2 ping6 (+ ND), 3 UDP, the IPv6 connection: all seen, not kept.
 check_range "ping, ping6, UDP and IPv6 TCP were seen and dropped" $((n + 20)) 100000 "$seen"
 

@@ -40,12 +40,12 @@ wait_output cls 'my_sched_cls: counting on' || fail "my_sched_cls started" "$(bg
 check "my_sched_cls: pings pass" in_ns b ping -q -c 5 -i 0.05 -W 2 192.0.2.1
 bg_stop cls
 check_eq "my_sched_cls: SIGINT exits 0" 0 "$BG_RC"
-check_match "my_sched_cls: 5 pings counted, 98 B each" '^total: .*icmp 5 \(490 B\)' "$(bg_out cls)"
+check_match "my_sched_cls: 5 pings counted, 98 B each" '^total .*icmp 5 \(490 B\)' "$(bg_out cls)"
 bg_start cls2 --ns a "$CLS" --drop-proto icmp eth0
 wait_output cls2 'my_sched_cls: counting on' || fail "my_sched_cls --drop-proto started" "$(bg_out cls2)"
 check_fails "my_sched_cls --drop-proto icmp: pings dropped" in_ns b ping -c 3 -i 0.1 -W 1 192.0.2.1
 bg_stop cls2
-check_match "my_sched_cls --drop-proto icmp: drops counted" '^total: .*dropped [1-9]' "$(bg_out cls2)"
+check_match "my_sched_cls --drop-proto icmp: drops counted" '^total .*dropped [1-9]' "$(bg_out cls2)"
 
 # cgroup_sock: ICMP sockets refused inside its cgroup, allowed outside.
 out=$("$SOCK" -- ip netns exec "$LAB-a" ping -c1 -W2 127.0.0.1 2>&1) && rc=0 || rc=$?

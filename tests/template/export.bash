@@ -59,6 +59,13 @@ for a in "${apps[@]}"; do
 	[ "$rc" = 0 ] && helped=$((helped + 1))
 	check_match "$a: --help under the new name" "^Usage: $n " "$out"
 	check_fails "$a: no skeleton name of the example left" grep -rw "${old}_bpf" "$d" --include='*.c' --include='*.h'
+	# Every name the example's header declares (the naming rule makes them
+	# all its own) is renamed: none is left under its old name.
+	if [ -f "$a.h" ]; then
+		perl tests/template/declared.pl "$a.h" | awk '{print $NF}' >"$TMP/own"
+		check_eq "$a: none of the names of $old.h left" "" \
+			"$(grep -rhowFf "$TMP/own" "$d" --include='*.c' --include='*.h' | sort -u | paste -sd' ')"
+	fi
 	check "$a: README says where it came from" grep -q "Started from the example \`$a\`" "$d/README.md"
 	check "$a: LICENSE, .gitignore, vmlinux.h" test -s "$d/LICENSE" -a -s "$d/.gitignore" -a -s "$d/vmlinux.h"
 
@@ -102,6 +109,8 @@ d=$OUT/my_xdp_drop
 [ -d "$d" ] && check "xdp_drop: its own constant renamed" grep -qw 'MY_XDP_DROP_NSTATS' "$d/my_xdp_drop.h"
 [ -d "$d" ] && check "xdp_drop: header guard renamed" grep -qw '#ifndef MY_XDP_DROP_H' "$d/my_xdp_drop.h"
 [ -d "$d" ] && check_fails "xdp_drop: nothing of XDP_DROP_* left" grep -rwE 'XDP_DROP_[A-Z_]+' "$d" --include='*.[ch]'
+d=$OUT/my_xdp_redirect
+[ -d "$d" ] && check "xdp_redirect: its own constant renamed" grep -qw 'MY_XDP_REDIRECT_PORTS' "$d/my_xdp_redirect.h"
 d=$OUT/my_sk_msg
 [ -d "$d" ] && check "sk_msg: SEC(\"sk_msg\") kept" grep -q 'SEC("sk_msg")' "$d/my_sk_msg.bpf.c"
 [ -d "$d" ] && check "sk_msg: struct sk_msg_md kept" grep -q 'struct sk_msg_md' "$d/my_sk_msg.bpf.c"

@@ -9,7 +9,7 @@ check_fails "git sees xdp/notes.md" git check-ignore -q xdp/notes.md
 check_fails "git sees a new directory's sources" git check-ignore -q newdir/newdir.c
 check "git ignores .output/" git check-ignore -q .output/x
 
-want=$(for s in */*.bpf.c; do [ -f "${s%.bpf.c}.c" ] && echo "/${s%.bpf.c}"; done | sort)
+want=$(for s in */*.bpf.c bench/*/*.bpf.c; do [ -f "${s%.bpf.c}.c" ] && echo "/${s%.bpf.c}"; done | sort)
 have=$(sed -n '/^# Built binaries/,$p' .gitignore | grep '^/' | sort)
 check_eq "the list is the Makefile's discovery (make gitignore rewrites it)" "$want" "$have"
 check_eq "no pattern with wildcards or negations" "" "$(grep -E '^[^#].*[*!]' .gitignore)"

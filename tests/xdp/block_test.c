@@ -143,7 +143,7 @@ int main(void)
 
 	{
 		int fd = bpf_map__fd(skel->maps.stats);
-		__u32 kb = DROP_BLOCKED, kp = PASS_OTHER;
+		__u32 kb = XDP_DROP_STAT_BLOCKED, kp = XDP_DROP_STAT_PASS_OTHER;
 		uint64_t b[2] = {}, p[2] = {};
 
 		percpu_sum(fd, &kb, b, 2);

@@ -11,12 +11,12 @@
 #include "xdp/xdp_icmp_server.skel.h"
 
 static int prog_fd, frags_fd;
-static struct icmp_server_cfg *cfg;
+static struct xdp_icmp_server_cfg *cfg;
 
 static const char payload[56] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRS";
 
 /* The interface the program thinks it is on: host .2 / ::2 of the builder's defaults. */
-static void lab_cfg(struct icmp_server_cfg *c)
+static void lab_cfg(struct xdp_icmp_server_cfg *c)
 {
 	memset(c, 0, sizeof(*c));
 	memcpy(c->mac, t_mac_dst, 6);
@@ -628,7 +628,7 @@ int main(void)
 	echo_bytes("the reply's TTL is net.ipv4.ip_default_ttl", buf, len, want, wlen);
 	cfg->ttl = 64;
 	{
-		struct icmp_server_cfg saved = *cfg;
+		struct xdp_icmp_server_cfg saved = *cfg;
 
 		memset(cfg, 0, sizeof(*cfg));
 		pass_spec("with no configuration nothing is answered", v4);
@@ -676,7 +676,7 @@ int main(void)
 
 	{
 		int fd = bpf_map__fd(skel->maps.stats);
-		__u32 k4 = ICMP_SRV_REPLY4, k6 = ICMP_SRV_REPLY6;
+		__u32 k4 = XDP_ICMP_SERVER_STAT_REPLY4, k6 = XDP_ICMP_SERVER_STAT_REPLY6;
 		uint64_t c4[2] = {}, c6[2] = {};
 
 		percpu_sum(fd, &k4, c4, 2);

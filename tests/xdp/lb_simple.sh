@@ -12,7 +12,7 @@ csum_errors() {
 	for h in client b1 b2; do n=$((n + $(nstat_get $h TcpInCsumErrors))); done
 	echo $n
 }
-# pick PORT: the backend (b1 or b2) xdp_lb_simple.h's lbs_pick gives a
+# pick PORT: the backend (b1 or b2) xdp_lb_simple.h's xdp_lb_simple_pick gives a
 # connection from CLIENT:PORT to VIP:8080.
 ip2int() { local IFS=.; set -- $1; echo $(( $1 << 24 | $2 << 16 | $3 << 8 | $4 )); }
 pick() {

@@ -19,7 +19,7 @@ static const uint8_t b_mac[2][6] = { { 0x02, 0, 0, 0, 0, 0x11 }, { 0x02, 0, 0, 0
 
 static struct xdp_lb_simple_bpf *skel;
 static int prog_fd;
-static uint64_t want[LBS_NSTATS];
+static uint64_t want[XDP_LB_SIMPLE_NSTATS];
 
 static __be32 addr(const char *s)
 {
@@ -68,7 +68,7 @@ static void pass_case(const char *name, struct pkt_spec s)
 
 	t_check(!err && ret == XDP_PASS && glen == len && !memcmp(pkt, got, len), name,
 		"err %d verdict %u (want XDP_PASS, unchanged)", err, ret);
-	want[LBS_PASS]++;
+	want[XDP_LB_SIMPLE_STAT_PASS]++;
 }
 
 int main(void)
@@ -103,7 +103,7 @@ int main(void)
 	}
 	prog_fd = bpf_program__fd(skel->progs.xdp_lb_simple);
 
-	/* 200 client ports: each lands where lbs_pick says, and both are used. */
+	/* 200 client ports: each lands where xdp_lb_simple_pick says, and both are used. */
 	for (int p = 40000; p < 40200; p++) {
 		char name[96];
 		int b;
@@ -113,7 +113,7 @@ int main(void)
 		s.payload = data;
 		s.payload_len = p % 3 ? 0 : 1000;
 		s.tcp_flags = p % 3 ? 0x02 : 0x18;
-		b = lbs_pick(ntohl(addr(CLIENT)), p, ntohl(addr(VIP)), 8080);
+		b = xdp_lb_simple_pick(ntohl(addr(CLIENT)), p, ntohl(addr(VIP)), 8080);
 		o = s;
 		o.src = LB;
 		o.dst = backends[b];
@@ -147,16 +147,16 @@ int main(void)
 		o.src = VIP;
 		o.dst = CLIENT;
 		snprintf(name, sizeof(name), "backend %d's answer goes to the client from the VIP", b);
-		rewrite_case(name, s, o, client_mac, LBS_TO_CLIENT);
+		rewrite_case(name, s, o, client_mac, XDP_LB_SIMPLE_STAT_TO_CLIENT);
 	}
 	s = syn;
 	s.ip_opts_len = 8;
 	o = s;
 	o.src = LB;
-	o.dst = backends[lbs_pick(ntohl(addr(CLIENT)), 40000, ntohl(addr(VIP)), 8080)];
+	o.dst = backends[xdp_lb_simple_pick(ntohl(addr(CLIENT)), 40000, ntohl(addr(VIP)), 8080)];
 	rewrite_case("a SYN with IP options is rewritten too", s, o,
-		     b_mac[lbs_pick(ntohl(addr(CLIENT)), 40000, ntohl(addr(VIP)), 8080)],
-		     lbs_pick(ntohl(addr(CLIENT)), 40000, ntohl(addr(VIP)), 8080));
+		     b_mac[xdp_lb_simple_pick(ntohl(addr(CLIENT)), 40000, ntohl(addr(VIP)), 8080)],
+		     xdp_lb_simple_pick(ntohl(addr(CLIENT)), 40000, ntohl(addr(VIP)), 8080));
 
 	s = syn;
 	s.dport = 8081;
@@ -191,7 +191,7 @@ int main(void)
 			    memcmp(pkt, got, n))
 				bad++;
 			else
-				want[LBS_PASS]++;
+				want[XDP_LB_SIMPLE_STAT_PASS]++;
 		}
 		t_check(!bad, "every truncation of a SYN to the VIP passes unchanged",
 			"%zu of %zu lengths", bad, len - 14);
@@ -201,7 +201,7 @@ int main(void)
 		int fd = bpf_map__fd(skel->maps.stats), bad = 0;
 		uint64_t c;
 
-		for (__u32 i = 0; i < LBS_NSTATS; i++) {
+		for (__u32 i = 0; i < XDP_LB_SIMPLE_NSTATS; i++) {
 			percpu_sum(fd, &i, &c, 1);
 			if (c != want[i]) {
 				printf("# slot %u: %llu, want %llu\n", i, (unsigned long long)c,

@@ -65,7 +65,7 @@ static void set_backends(int n, const char *const *list)
 	int slots = bpf_map__fd(skel->maps.backends);
 	int members = bpf_map__fd(skel->maps.members);
 	int stats = bpf_map__fd(skel->maps.backend_stats);
-	struct lb_count zero[libbpf_num_possible_cpus()];
+	struct xdp_load_balancer_count zero[libbpf_num_possible_cpus()];
 	uint32_t a, key;
 	uint8_t one = 1;
 
@@ -224,13 +224,13 @@ static uint32_t syn_isn_backend(uint16_t port, uint32_t isn)
 static uint64_t backend_conns(const char *b)
 {
 	uint32_t a = addr(b);
-	struct lb_count c = {};
+	struct xdp_load_balancer_count c = {};
 
 	percpu_sum(bpf_map__fd(skel->maps.backend_stats), &a, (uint64_t *)&c, 3);
 	return c.conns;
 }
 
-static uint64_t stat(enum lb_stat which)
+static uint64_t stat(enum xdp_load_balancer_stat which)
 {
 	uint32_t k = which;
 	uint64_t v = 0;
@@ -322,8 +322,9 @@ int main(void)
 		s = tcp(CLIENT2, VIP, 40000, 8080, SYN);
 		run(in, build_packet(in, &s), out, &out_len, &ret);
 		port = out[14 + 20] << 8 | out[14 + 21];
-		t_check(ret == XDP_TX && port >= LB_NAT_PORT_MIN &&
-			port < LB_NAT_PORT_MIN + LB_NAT_PORTS && !t_ipv4_check(out + 14) &&
+		t_check(ret == XDP_TX && port >= XDP_LOAD_BALANCER_NAT_PORT_MIN &&
+			port < XDP_LOAD_BALANCER_NAT_PORT_MIN + XDP_LOAD_BALANCER_NAT_PORTS &&
+			!t_ipv4_check(out + 14) &&
 			!tcp_check(out, out_len),
 			"same client port from another client gets its own NAT port",
 			"verdict %u, port %u, ip csum %s, tcp csum %s", ret, port,
@@ -339,7 +340,9 @@ int main(void)
 	for (i = 0; i < 200; i++) {
 		uint16_t port = 41000 + i * 3;
 		uint32_t got = syn_backend(CLIENT, port);
-		uint32_t want = addr(two[lb_hash(addr(CLIENT), htons(port), addr(VIP), htons(8080)) % 2]);
+		uint32_t h = xdp_load_balancer_hash(addr(CLIENT), htons(port), addr(VIP),
+						    htons(8080));
+		uint32_t want = addr(two[h % 2]);
 
 		wrong += got != want;
 		n1 += got == addr(B1);
@@ -372,7 +375,8 @@ int main(void)
 		uint64_t c1, c4;
 		uint16_t port = 47000;
 
-		while (lb_hash(addr(CLIENT), htons(port), addr(VIP), htons(8080)) % 2 != 1)
+		while (xdp_load_balancer_hash(addr(CLIENT), htons(port), addr(VIP),
+					      htons(8080)) % 2 != 1)
 			port++;
 		set_backends(1, one);
 		c1 = backend_conns(B1);
@@ -408,16 +412,18 @@ int main(void)
 	rewrite_case("the reply to it goes to the MAC its SYN came from",
 		     tcp(B1, LB, 8080, 44000, SYN | ACK), tcp(VIP, "192.0.2.3", 8080, 44000, SYN | ACK),
 		     t_mac_src);
-	t_check(stat(LB_LEARNED_MAC) == 1, "that reply is counted as learned-MAC", "%llu",
-		(unsigned long long)stat(LB_LEARNED_MAC));
+	t_check(stat(XDP_LOAD_BALANCER_STAT_LEARNED_MAC) == 1, "that reply is counted as learned-MAC",
+		"%llu",
+		(unsigned long long)stat(XDP_LOAD_BALANCER_STAT_LEARNED_MAC));
 
 	/* A backend whose MAC the kernel does not know yet: dropped, counted. */
 	set_backends(1, none);
 	s = tcp(CLIENT, VIP, 45000, 8080, SYN);
 	len = build_packet(buf, &s);
 	verdict_case("SYN to a backend with no neighbour entry is dropped", buf, len, XDP_DROP);
-	t_check(stat(LB_NO_NEIGH) == 1, "the drop is counted as no-neigh", "%llu",
-		(unsigned long long)stat(LB_NO_NEIGH));
+	t_check(stat(XDP_LOAD_BALANCER_STAT_NO_NEIGH) == 1, "the drop is counted as no-neigh",
+		"%llu",
+		(unsigned long long)stat(XDP_LOAD_BALANCER_STAT_NO_NEIGH));
 	set_backends(1, one);
 
 	/* Not ours: everything else passes unchanged. */
@@ -464,7 +470,7 @@ int main(void)
 
 	{
 		uint32_t b1 = addr(B1);
-		struct lb_count c = {};
+		struct xdp_load_balancer_count c = {};
 
 		percpu_sum(bpf_map__fd(skel->maps.backend_stats), &b1, (uint64_t *)&c, 3);
 		t_check(c.conns >= 2 && c.packets >= 9, "per-backend counters count connections and packets",

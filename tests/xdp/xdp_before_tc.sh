@@ -22,7 +22,7 @@ start_tc() {
 	wait_output cls 'counting on' || fail "sched_cls started" "$(bg_out cls)"
 }
 # tc_icmp PACKETS DROPPED: sched_cls's final icmp line and dropped count.
-tc_icmp() { grep '^total:' <<<"$(bg_out cls)" | grep -oE 'icmp [0-9]+ \([0-9]+ B\)|dropped [0-9]+' | tr '\n' ' '; }
+tc_icmp() { grep '^total ' <<<"$(bg_out cls)" | grep -oE 'icmp [0-9]+ \([0-9]+ B\)|dropped [0-9]+' | tr '\n' ' '; }
 
 # 1. XDP drops ping, tc counts: tc never sees them.
 start_tc
@@ -44,7 +44,7 @@ bg_stop cls
 info "xdp_drop: $(grep '^total' <<<"$(bg_out xdp)")"
 info "sched_cls: $(grep '^total' <<<"$(bg_out cls)")"
 passed=$(grep '^total' <<<"$(bg_out xdp)" | grep -oE 'passed [0-9]+$' | grep -oE '[0-9]+')
-seen=$(grep '^total:' <<<"$(bg_out cls)" | grep -oE '[a-z0-9-]+ [0-9]+ \(' | awk '{n += $2} END {print n + 0}')
+seen=$(grep '^total ' <<<"$(bg_out cls)" | grep -oE '[a-z0-9-]+ [0-9]+ \(' | awk '{n += $2} END {print n + 0}')
 check_range "xdp_drop passed the 5 echo requests (and any MLD)" 5 20 "${passed:-0}"
 check_range "tc saw every packet XDP passed ($passed; tc saw $seen)" "${passed:-0}" 1000 "$seen"
 check_eq "sched_cls saw and dropped all 5 (98-byte frames)" "icmp 5 (490 B) dropped 5 " "$(tc_icmp)"

@@ -56,7 +56,7 @@ static const char doc[] =
 "  pktgen -t icmp -s 98 --dst-mac 02:00:00:00:00:02 -d 5 veth0   # ping flood\n"
 "  pktgen -t syn --dport 8080 -n 1000 veth0\n";
 
-enum { OPT_SRC = 256, OPT_DST, OPT_SMAC, OPT_DMAC, OPT_SPORT, OPT_DPORT };
+enum { OPT_SRC = 0x100, OPT_DST, OPT_SMAC, OPT_DMAC, OPT_SPORT, OPT_DPORT };
 
 static const struct argp_option options[] = {
 	{ "type", 't', "TYPE", 0, "udp (default), icmp (echo request) or syn", 0 },
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
 
 	inet_pton(AF_INET, "192.0.2.1", &cfg.src);
 	inet_pton(AF_INET, "192.0.2.2", &cfg.dst);
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	ifindex = parse_ifindex(cfg.ifname);
 	require_root();
 	if (!cfg.have_smac && (err = if_mac(cfg.ifname, cfg.smac)))
@@ -225,7 +225,6 @@ int main(int argc, char **argv)
 	printf("pktgen: sending %zu+4-byte %s frames out of %s (ifindex %d), batch %u%s\n",
 	       len, cfg.type == PKT_ICMP ? "ICMP echo" : cfg.type == PKT_SYN ? "TCP SYN" : "UDP",
 	       cfg.ifname, ifindex, cfg.batch, env.duration || cfg.count ? "" : "; Ctrl-C to stop");
-	fflush(stdout);
 
 	start = last = now_ns();
 	end = env.duration ? start + env.duration * 1000000000ULL : 0;
@@ -274,7 +273,6 @@ int main(int argc, char **argv)
 		if (now - last >= env.interval * 1000000000ULL) {
 			printf("sent %llu  (%.2f Mpps)\n", (unsigned long long)sent,
 			       (sent - last_sent) * 1e3 / (now - last));
-			fflush(stdout);
 			last = now;
 			last_sent = sent;
 		}

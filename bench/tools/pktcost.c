@@ -15,7 +15,7 @@
 #include "common.h"
 #include "pktcost.skel.h"
 #include <bpf/btf.h>
-#include "../xdp/xdp_icmp_server.h"
+#include "../../xdp/xdp_icmp_server.h"
 #include "../tests/lib/testlib.h"	/* build_packet: the unit tests' frames */
 
 static long repeat = 1000000;
@@ -263,7 +263,6 @@ static void measure(const char *obj, struct bpf_program *prog)
 		printf("%s,%s,%s,%s,%s,%.1f,%.1f,%u,%u,%s\n", obj, bpf_program__name(prog),
 		       libbpf_bpf_prog_type_str(type), pkts[i].name, verdict(type, ret),
 		       ns, floor_ns, insns, jited, changed ? "single" : "repeat");
-		fflush(stdout);
 	}
 }
 
@@ -276,7 +275,7 @@ static void measure(const char *obj, struct bpf_program *prog)
 static void fill_icmp_server_cfg(struct bpf_object *obj)
 {
 	const struct btf *btf = bpf_object__btf(obj);
-	struct icmp_server_cfg c = { .ttl = 64, .hop_limit = 64, .n4 = 1, .n6 = 1 };
+	struct xdp_icmp_server_cfg c = { .ttl = 64, .hop_limit = 64, .n4 = 1, .n6 = 1 };
 	struct bpf_map *bss = bpf_object__find_map_by_name(obj, ".bss");
 	const struct btf_var_secinfo *vs;
 	const struct btf_type *sec;
@@ -338,11 +337,13 @@ out:
 	bpf_object__close(obj);
 }
 
-/* The catalog's objects: examples only, not the bench's own fixtures. */
+/*
+ * The examples' objects, not clang's intermediates. The bench's own
+ * fixtures (.output/bench/DIR/) are a level deeper than the glob reaches.
+ */
 static bool is_example(const char *path)
 {
-	return !strstr(path, ".tmp.bpf.o") && strncmp(path, ".output/benchtools/", 19) &&
-	       strncmp(path, ".output/pktgen/", 15);
+	return !strstr(path, ".tmp.bpf.o");
 }
 
 int main(int argc, char **argv)
@@ -350,7 +351,7 @@ int main(int argc, char **argv)
 	glob_t g = {};
 	int err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	require_root();
 	floor_skel = pktcost_bpf__open_and_load();
 	if (!floor_skel)

@@ -62,7 +62,6 @@ static void print_stats(void *ctx, bool final)
 
 	percpu_sum(bpf_map__fd(skel->maps.drops), &zero, &n, 1);
 	printf("%sdropped %llu\n", final ? "total " : "", (unsigned long long)n);
-	fflush(stdout);
 }
 
 static __u32 map_id(struct bpf_map *map)
@@ -82,7 +81,7 @@ int main(int argc, char **argv)
 	bool tc;
 	int ifindex = 0, err;
 
-	common_init(&argp, argc, argv, NULL);
+	common_init(&argp, argc, argv);
 	tc = !strcmp(hook, "tc");
 	if (tc)
 		ifindex = parse_ifindex(ifname);
@@ -111,7 +110,6 @@ int main(int argc, char **argv)
 	else
 		printf("hookdrop: dropping IPv4 at netfilter ipv4 prerouting");
 	printf(" (counter: map id %u); Ctrl-C to stop\n", map_id(skel->maps.drops));
-	fflush(stdout);
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
 	bpf_link__destroy(link);
