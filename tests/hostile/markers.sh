@@ -40,8 +40,10 @@ ip -n "$LAB-k" link set d0 up
 kino=$(ino "$LAB-k")
 bg_start k --ns k "$CLS" --legacy-tc d0 -i 3600
 wait_output k 'counting on' || fail "sched_cls --legacy-tc d0 starts"
-guard=$(pgrep -P "$(bg_pid k)" -x tc-guard)
-kill -KILL "$(bg_pid k)" $guard
+# Its guard (its only child) first: a guard that saw the loader die would clean up.
+guard=$(pgrep -P "$(bg_pid k)")
+[ -n "$guard" ] && kill -KILL $guard
+kill -KILL "$(bg_pid k)"
 bg_stop k KILL
 dead=$(ls "$M" | grep "^clsact-$kino-")
 check_match "a run killed with its guard leaves its marker" "clsact-$kino-" "$dead"
