@@ -14,7 +14,7 @@ cat >"$TMP/late" <<'EOS'
 #!/bin/sh
 sleep 15
 echo "late: started, run 2"
-exec sleep 60
+exec sleep 900
 EOS
 chmod +x "$TMP/late"
 printf 'late: started, run 1\ntotal: 0\n' >"$TMP/w.out"
