@@ -60,7 +60,9 @@ row() {
 			else
 				kill -$sig "$PID"
 			fi
-			wait_pid "$PID" 10
+			# 10 s was too short with the load at 20 on 2 CPUs (sk_msg's
+			# SIGTERM exit, cgroup removal included, ran out of it once).
+			wait_pid "$PID" 30
 			rc=$WAIT_RC
 			if [ $sig = KILL ]; then
 				[ "$rc" = 137 ] || why="exit $rc after SIGKILL"
@@ -69,7 +71,7 @@ row() {
 					why="${why:+$why; }no start after SIGKILL: $STALL$(head -c 300 "$w.err")"
 				fi
 				ids+=$'\n'$IDS
-				kill -TERM "$PID"; wait_pid "$PID" 10
+				kill -TERM "$PID"; wait_pid "$PID" 30
 				[ "$WAIT_RC" = 0 ] || why="${why:+$why; }the start after SIGKILL: exit $WAIT_RC"
 			else
 				[ "$rc" = 0 ] || why="exit $rc"
