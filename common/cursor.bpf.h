@@ -139,7 +139,11 @@ static __always_inline int parse_ipv6(struct cursor *c, struct ipv6hdr **ip6hp)
 			return nh;
 		}
 	}
-	return -1;
+	/* Six followed: next is the upper layer, or one header too many. */
+	if (nh == NEXTHDR_HOP || nh == NEXTHDR_ROUTING || nh == NEXTHDR_DEST ||
+	    nh == NEXTHDR_FRAGMENT)
+		return -1;
+	return nh;
 }
 
 static __always_inline struct tcphdr *parse_tcp(struct cursor *c)

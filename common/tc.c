@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <linux/pkt_sched.h>
@@ -54,28 +56,127 @@ void tc_hook_prepare(struct tc_hook *h, struct bpf_program *prog)
  * last one to use it, so that two overlapping runs leave nothing behind
  * whichever stops first. A qdisc someone else made has no marker and is
  * never removed.
+ *
+ * The file is named after the namespace's inode number, which the kernel
+ * hands out again once the namespace is gone; it holds the namespace's
+ * cookie, which is never reused. A marker whose namespace has died (a run
+ * killed with its guard, a lab deleted under it) would otherwise stay,
+ * and match the next namespace given the same inode: every start sweeps
+ * those away first (clsact_sweep).
  */
 #define CLSACT_MARK_DIR "/run/ebpf-catalog"
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
 
-static void clsact_mark_path(int ifindex, char *buf, size_t len)
+static unsigned long long netns_ino(void)
 {
 	struct stat st = {};
 
 	stat("/proc/self/ns/net", &st);
-	snprintf(buf, len, CLSACT_MARK_DIR "/clsact-%llu-%d", (unsigned long long)st.st_ino,
-		 ifindex);
+	return st.st_ino;
+}
+
+/* The namespace's cookie (Linux 5.14), or 0 where there is none. */
+static unsigned long long netns_cookie(void)
+{
+	unsigned long long cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
+		cookie = 0;
+	close(fd);
+	return cookie;
+}
+
+static void clsact_mark_path(int ifindex, char *buf, size_t len)
+{
+	snprintf(buf, len, CLSACT_MARK_DIR "/clsact-%llu-%d", netns_ino(), ifindex);
 }
 
 static void clsact_mark(int ifindex)
 {
 	char path[128];
-	int fd;
+	FILE *f;
 
 	mkdir(CLSACT_MARK_DIR, 0755);
 	clsact_mark_path(ifindex, path, sizeof(path));
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		close(fd);
+	f = fopen(path, "we");
+	if (f) {
+		fprintf(f, "netns-cookie %llu\n", netns_cookie());
+		fclose(f);
+	}
+}
+
+/* Is a network namespace with this inode number alive (a process in it, or a mount)? */
+static bool netns_alive(unsigned long long ino)
+{
+	char want[48], buf[4096], link[48];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+	FILE *f;
+
+	snprintf(want, sizeof(want), "net:[%llu]", ino);
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && !found && fgets(buf, sizeof(buf), f))
+		found = strstr(buf, want);
+	if (f)
+		fclose(f);
+	d = opendir("/proc");
+	while (d && !found && (de = readdir(d))) {
+		char path[300];
+		ssize_t n;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		found = n > 0 && (link[n] = 0, !strcmp(link, want));
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/*
+ * Remove the markers nobody can use: of a namespace that no longer
+ * exists, of this namespace's inode but another (dead) namespace's
+ * cookie, or of an interface this namespace no longer has.
+ */
+static void clsact_sweep(void)
+{
+	unsigned long long self = netns_ino(), cookie = netns_cookie(), ino, c;
+	char path[384], ifname[IF_NAMESIZE];
+	struct dirent *de;
+	bool stale;
+	int ifindex;
+	DIR *d = opendir(CLSACT_MARK_DIR);
+	FILE *f;
+
+	while (d && (de = readdir(d))) {
+		if (sscanf(de->d_name, "clsact-%llu-%d", &ino, &ifindex) != 2)
+			continue;
+		snprintf(path, sizeof(path), CLSACT_MARK_DIR "/%s", de->d_name);
+		if (ino != self) {
+			stale = !netns_alive(ino);
+		} else {
+			c = 0;
+			f = fopen(path, "re");
+			if (f && fscanf(f, "netns-cookie %llu", &c) != 1)
+				c = 0;
+			if (f)
+				fclose(f);
+			stale = (c && cookie && c != cookie) || !if_indextoname(ifindex, ifname);
+		}
+		if (stale)
+			unlink(path);
+	}
+	if (d)
+		closedir(d);
 }
 
 static bool clsact_marked(int ifindex)
@@ -102,7 +203,10 @@ static void clsact_unmark(int ifindex)
  */
 static bool clsact_premark(int ifindex)
 {
-	bool had = clsact_marked(ifindex);
+	bool had;
+
+	clsact_sweep();
+	had = clsact_marked(ifindex);
 
 	if (!had)
 		clsact_mark(ifindex);

@@ -164,7 +164,12 @@ static __always_inline int dissect_ipv6(struct cursor *c, void *data, struct bpf
 		}
 	}
 	/* More extension headers than we follow: the kernel may know better. */
-	return hand_to_kernel();
+	if (nh == NEXTHDR_HOP || nh == NEXTHDR_ROUTING || nh == NEXTHDR_DEST ||
+	    nh == NEXTHDR_FRAGMENT)
+		return hand_to_kernel();
+	keys->ip_proto = nh;
+	keys->thoff = cursor_offset(c, data);
+	return dissect_l4(c, keys, nh);
 }
 
 SEC("flow_dissector")

@@ -69,7 +69,12 @@ static __always_inline int l4_of_ipv6(const struct bpf_dynptr *p, __u32 *off)
 		}
 		nh = ext->nexthdr;
 	}
-	return -1;
+	/* Six followed: next is the upper layer, or one header too many. */
+	if (nh == NEXTHDR_HOP || nh == NEXTHDR_ROUTING || nh == NEXTHDR_DEST ||
+	    nh == NEXTHDR_FRAGMENT)
+		return -1;
+	*off = pos;
+	return nh;
 }
 
 static __always_inline void count(__u32 slot, __u64 len)

@@ -89,6 +89,26 @@ static __always_inline bool csum_valid(struct __sk_buff *skb, __u32 off, __u32 e
 	return !w.err && w.off == w.end && csum_fold(w.sum) == 0;
 }
 
+/*
+ * RFC 1624's corner (csum.bpf.h): the incremental update leaves 0x0000
+ * in a reply whose words are all zero (id 0, seq 0, a zero payload),
+ * whose checksum is 0xffff. A reply with other words that sum to 0xffff
+ * keeps its 0x0000: walk the message only when the checksum is zero.
+ */
+static __always_inline void fix_zero_csum(struct __sk_buff *skb, __u32 l4, __u32 end)
+{
+	struct csum_walk w = { .skb = skb, .off = l4, .end = end };
+	__u32 at = l4 + offsetof(struct icmphdr, checksum);
+	__u16 c;
+
+	if (bpf_skb_load_bytes(skb, at, &c, sizeof(c)) || c)
+		return;
+	bpf_loop(65536 / CSUM_CHUNK + 1, csum_chunk, &w, 0);
+	c = 0xffff;
+	if (!w.err && w.off == w.end && !w.sum)
+		bpf_skb_store_bytes(skb, at, &c, sizeof(c), 0);
+}
+
 static __always_inline void swap_mac(struct ethhdr *eth)
 {
 	__u8 tmp[ETH_ALEN];
@@ -156,6 +176,7 @@ static __always_inline int echo_v4(struct __sk_buff *skb, struct cursor *c,
 			    *(__be16 *)&iph->ttl, 2);
 	bpf_l4_csum_replace(skb, l4 + offsetof(struct icmphdr, checksum), old_type,
 			    bpf_htons(ICMP_ECHOREPLY << 8), 2);
+	fix_zero_csum(skb, l4, end);
 	return reply(skb, TC_ICMP_SERVER_STAT_REPLY4);
 }
 

@@ -9,7 +9,8 @@
 # "FAIL x (why)" and "SKIP x (why)" lines; one that prints none is judged
 # by its exit status (0 pass, 77 skip, else fail). After every test the
 # runner checks that it left no namespace, BPF program or link, root
-# qdisc, route, XDP attachment or cgroup behind, and fails it otherwise.
+# qdisc, route, XDP attachment, cgroup or clsact marker behind, and fails
+# it otherwise.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -39,6 +40,8 @@ snapshot() {
 		echo @route6; ip -6 route show table all
 		echo @xdp; ip -o link show
 		[ -n "$CG2" ] && echo @cgroup && find "$CG2" -maxdepth 3 -type d
+		# The legacy tc path's markers of the qdiscs it created (common/tc.c).
+		echo @marker; ls /run/ebpf-catalog
 	} 2>/dev/null | awk '
 		/^@/ { s = substr($0, 2); next }
 		s == "netns" { print "netns " $1 }
@@ -48,7 +51,8 @@ snapshot() {
 		s == "route4" && !/^(local|broadcast|multicast) / { print "route4 " $0 }
 		s == "route6" && !/^(local|multicast|anycast) / { print "route6 " $0 }
 		s == "xdp" && / xdp/ { print "xdp " $2 }
-		s == "cgroup" { print "cgroup " $0 }'
+		s == "cgroup" { print "cgroup " $0 }
+		s == "marker" { print "clsact-marker " $0 }'
 }
 
 # What appeared since BEFORE and is still there; programs and links are

@@ -151,17 +151,59 @@ clean() {
 	return 1
 }
 
+# in_bpf PID: the process sits in the bpf() syscall (the verifier, or an
+# attach waiting for its lock), or runs on a CPU (the verifier, whose
+# stack a running task does not show).
+in_bpf() {
+	grep -qE '__sys_bpf|bpf_prog_load|link_create' /proc/"$1"/stack 2>/dev/null ||
+		grep -q '^running' /proc/"$1"/syscall 2>/dev/null
+}
+
 # start W HOST BIN ARGS...: run it (-i 3600: the banner, then only the
 # final stats line); PID and IDS set; 1 when no banner came.
+#
+# A start can wait in the kernel far longer than usual on a loaded
+# machine: the verifier needs CPU (seconds for tc_icmp_server's bpf_loop
+# checksum walk), and an attach waits for the lock it needs while
+# someone else holds it: tcx_link_attach for RTNL, which a network
+# namespace being torn down anywhere on the machine holds for seconds,
+# cgroup links for cgroup_mutex. Measured with namespaces torn down
+# alongside: tc_icmp_server waited 6 s in tcx_link_attach, 11.5 s to its
+# banner. So while the loader sits in bpf() it gets up to 120 s (a line
+# says where it waited); elsewhere 20 s.
 start() {
-	local w=$1 host=$2
+	local w=$1 host=$2 bin=${3##*/} i where=
+	STALL=
 	shift 2
 	set -- "$1" -i 3600 "${@:2}"
 	[ "$host" = - ] || set -- ip netns exec "$LAB-$host" "$@"
-	"$@" >"$w.out" 2>"$w.err" </dev/null &
+	# Empty the files here: the background job truncates them only once
+	# it runs, and until then the last run's banner reads as this one's.
+	: >"$w.out"
+	: >"$w.err"
+	"$@" >>"$w.out" 2>>"$w.err" </dev/null &
 	PID=$!
-	wait_for 20 test -s "$w.out" && wait_for 10 holds "$PID"
+	for ((i = 0; i < 1200; i++)); do
+		[ -s "$w.out" ] || ! kill -0 "$PID" 2>/dev/null && break
+		if [ $i -ge 200 ]; then
+			in_bpf "$PID" || break
+			[ -n "$where" ] || where=$(awk -F'[ +]' 'NR == 1 {print $2}' /proc/"$PID"/stack 2>/dev/null)
+		fi
+		sleep 0.1
+	done
+	[ -n "$where" ] && info "$bin: a slow start, $((i / 10)) s, waiting in $where"
+	[ -s "$w.out" ] && wait_for 10 holds "$PID"
 	IDS=$(held "$PID")
-	kill -0 "$PID" 2>/dev/null && [ -s "$w.out" ]
+	kill -0 "$PID" 2>/dev/null && [ -s "$w.out" ] && return 0
+	# Why a start failed, for the failure line: where a live loader
+	# waits, or how it ended.
+	if kill -0 "$PID" 2>/dev/null; then
+		STALL="no banner after $((i / 10)) s, in $(awk -F'[ +]' 'NR == 1 {print $2}' \
+			/proc/"$PID"/stack 2>/dev/null); "
+	else
+		wait "$PID" 2>/dev/null
+		STALL="exit status $? after $((i / 10)) s, $(wc -l <"$w.out") line(s) out; "
+	fi
+	return 1
 }
 
