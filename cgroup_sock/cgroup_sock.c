@@ -18,7 +18,7 @@ static const char doc[] =
 "EXAMPLES:\n"
 "  cgroup_sock -- ping -c1 127.0.0.1        # socket: Operation not permitted\n"
 "  cgroup_sock --allow-ping-sockets -- sh   # only raw ICMP sockets refused\n"
-"  cgroup_sock --mark 42 --cgroup /sys/fs/cgroup/unified/app\n";
+"  cgroup_sock --mark 42 --cgroup /sys/fs/cgroup/app\n";
 
 enum { OPT_ALLOW_PING = 0x100, OPT_MARK, OPT_PRIORITY };
 

@@ -27,7 +27,7 @@ static const char doc[] =
 "\n"
 "EXAMPLES:\n"
 "  sk_msg -- sh -c 'iperf3 -s -1 -p 10000 & sleep 1; iperf3 -c ::1 -p 10000'\n"
-"  sk_msg --cgroup /sys/fs/cgroup/unified/app     # an existing cgroup\n"
+"  sk_msg --cgroup /sys/fs/cgroup/app             # an existing cgroup\n"
 "  sk_msg --port 6379 --port 8080 --drop-port 9999 -- ./run-services.sh\n"
 "  sk_msg -d 60 -i 5 --cgroup /sys/fs/cgroup/app\n";
 

@@ -17,7 +17,7 @@ static const char doc[] =
 "EXAMPLES:\n"
 "  sock_ops --sndbuf 65536 --rcvbuf 65536 -- iperf3 -c 192.0.2.2\n"
 "  sock_ops --events -- curl -s http://192.0.2.2:8080/\n"
-"  sock_ops --events --cgroup /sys/fs/cgroup/unified/app\n";
+"  sock_ops --events --cgroup /sys/fs/cgroup/app\n";
 
 enum { OPT_SNDBUF = 0x100, OPT_RCVBUF, OPT_EVENTS };
 
