@@ -27,6 +27,7 @@ static const struct argp_option trace_options[] = {
 
 static error_t trace_parse_opt(int key, char *arg, struct argp_state *state)
 {
+	(void)state;
 	switch (key) {
 	case OPT_TRACE:
 		trace_opts.on = true;
@@ -180,6 +181,7 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	char line[256];
 
+	(void)ctx;
 	if (size < sizeof(struct trace_pkt))
 		return 0;
 	trace_format(data, line, sizeof(line));
@@ -228,6 +230,7 @@ int trace_wait(void *ctx, int timeout_ms)
 {
 	int n;
 
+	(void)ctx;
 	if (!rb)
 		return poll(NULL, 0, timeout_ms) < 0 ? -errno : 0;
 	n = ring_buffer__poll(rb, timeout_ms);
