@@ -112,11 +112,13 @@ migrate_run() {
 	shift 2
 	start "$name" --workers 2 --policy key --hold "$@"
 	for p in $(seq "$first" $((first + 9))); do
-		(echo hi | in_ns a timeout 8 nc -N -w6 -p "$p" $V4 5300 >"$TMP/c$p" 2>&1) &
+		# Generous: a queued client waits for all ten and the switch (under
+		# QEMU on 6.1, 8 s were not enough); a reset or a reply ends it.
+		(echo hi | in_ns a timeout 40 nc -N -w30 -p "$p" $V4 5300 >"$TMP/c$p" 2>&1) &
 		cpids+=($!)
 	done
 	queued() { in_ns b ss -Hltn "src $V4 and sport = :5300" | awk '{q += $2} END {exit q != 10}'; }
-	wait_for 5 queued || fail "$name: 10 connections queued" "$(in_ns b ss -Hltn)"
+	wait_for 20 queued || fail "$name: 10 connections queued" "$(in_ns b ss -Hltn)"
 	kill -USR1 "$(bg_pid "$name")"
 	wait "${cpids[@]}"
 	REPLIES=$(cat "$TMP"/c4* | grep -c '^worker') W1=$(cat "$TMP"/c4* | grep -c '^worker 1$')
