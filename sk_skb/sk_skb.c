@@ -127,7 +127,10 @@ int splice_pair(int pair, const int fd[2], uint64_t written0[2])
 	return 0;
 }
 
-/* A closing spliced socket: the kernel drops it from the sockmap by itself. */
+/*
+ * A spliced socket about to be closed: the kernel drops it from the
+ * sockmap by itself, its entry in partner is ours to delete.
+ */
 void unsplice(int fd)
 {
 	__u64 cookie;
