@@ -231,7 +231,7 @@ test-asan: setup
 	@$(MAKE) --no-print-directory test-bins
 	@$(MAKE) --no-print-directory OUTPUT=$(ASAN_OUT) BINDIR=$(ASAN_OUT)/bin/ \
 		CFLAGS='$(ASAN_FLAGS)' LDFLAGS='-fsanitize=address,undefined' all
-	@LOADER_ROOT=$(ASAN_OUT)/bin \
+	@LOADER_ROOT=$(ASAN_OUT)/bin TEST_TIMEOUT=$${TEST_TIMEOUT:-900} \
 		ASAN_OPTIONS=halt_on_error=1:exitcode=99:detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=halt_on_error=1:exitcode=99:print_stacktrace=1 \
 		tests/run.sh $(or $(T),hostile/)
