@@ -308,12 +308,16 @@ static void measure_object(const char *path)
 {
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
 	struct bpf_program *p;
+	struct bpf_map *m;
 	int n = 0, err;
 
 	if (!obj) {
 		warnmsg("%s: cannot open: %s", path, err_sentence(errno));
 		return;
 	}
+	/* Objects such as xdp-filter's pin their maps by name: not here. */
+	bpf_object__for_each_map(m, obj)
+		bpf_map__set_pin_path(m, NULL);
 	bpf_object__for_each_program(p, obj) {
 		bool ok = runnable(bpf_program__type(p));
 
