@@ -42,6 +42,7 @@ snapshot() {
 		[ -n "$CG2" ] && echo @cgroup && find "$CG2" -maxdepth 3 -type d
 		# The legacy tc path's markers of the qdiscs it created (common/tc.c).
 		echo @marker; ls /run/ebpf-catalog
+		echo @pin; find /sys/fs/bpf -mindepth 1 -maxdepth 3
 	} 2>/dev/null | awk '
 		/^@/ { s = substr($0, 2); next }
 		s == "netns" { print "netns " $1 }
@@ -52,7 +53,8 @@ snapshot() {
 		s == "route6" && !/^(local|multicast|anycast) / { print "route6 " $0 }
 		s == "xdp" && / xdp/ { print "xdp " $2 }
 		s == "cgroup" { print "cgroup " $0 }
-		s == "marker" { print "clsact-marker " $0 }'
+		s == "marker" { print "clsact-marker " $0 }
+		s == "pin" && !/\/(maps|progs)\.debug$/ { print "pin " $0 }'
 }
 
 # What appeared since BEFORE and is still there; programs and links are
