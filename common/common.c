@@ -21,7 +21,7 @@ const char *prog_name = "catalog";
 volatile sig_atomic_t exiting;
 
 static const struct argp_option common_options[] = {
-	{ "verbose", 'v', NULL, 0, "Show libbpf debug output (verifier log on failure)", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf debug output and the verifier log", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop by itself after SECONDS", 0 },
 	{ "interval", 'i', "SECONDS", 0, "Print statistics every SECONDS (default 1)", 0 },
 	{ "help", 'h', NULL, 0, "Show this help", -1 },

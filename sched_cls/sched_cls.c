@@ -33,7 +33,7 @@ static const char doc[] =
 "  sched_cls --drop-port 8080 eth0       # drop TCP/UDP with port 8080\n"
 "  sched_cls --drop-proto icmp --drop-proto udp eth0\n"
 "  sched_cls --legacy-tc -d 10 eth0      # clsact + cls_bpf, stop after 10 s\n"
-"  sched_cls --trace --drop-port 8080 eth0   # and a line per packet with its verdict\n";
+"  sched_cls --trace --drop-port 8080 eth0   # each packet and its verdict\n";
 
 enum { OPT_DROP_PROTO = 0x100, OPT_DROP_PORT };
 

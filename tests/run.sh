@@ -40,7 +40,10 @@ snapshot() {
 		echo @route6; ip -6 route show table all
 		echo @xdp; ip -o link show
 		[ -n "$CG2" ] && echo @cgroup && find "$CG2" -maxdepth 3 -type d
-		# The legacy tc path's markers of the qdiscs it created (common/tc.c).
+		# The legacy tc path's markers of the qdiscs it created (common/tc.c),
+		# of namespaces still alive: a dead namespace's marker is swept by
+		# the next legacy start (a qdisc left to another filter keeps it).
+		echo @netns-ino; stat -L -c %i /run/netns/* /proc/[0-9]*/ns/net | sort -u
 		echo @marker; ls /run/ebpf-catalog
 		echo @pin; find /sys/fs/bpf -mindepth 1 -maxdepth 3
 	} 2>/dev/null | awk '
@@ -53,7 +56,8 @@ snapshot() {
 		s == "route6" && !/^(local|multicast|anycast) / { print "route6 " $0 }
 		s == "xdp" && / xdp/ { print "xdp " $2 }
 		s == "cgroup" { print "cgroup " $0 }
-		s == "marker" { print "clsact-marker " $0 }
+		s == "netns-ino" { live[$1] = 1 }
+		s == "marker" { split($0, f, "-"); if (f[2] in live) print "clsact-marker " $0 }
 		s == "pin" && !/\/(maps|progs)\.debug$/ { print "pin " $0 }'
 }
 

@@ -110,6 +110,9 @@ matrix() {
 	# command where a reader copies it (after "--", inside a path).
 	check_eq "$L: --help: no EXAMPLES line wrapped" "" \
 		"$(awk '/^EXAMPLES:/ {on = 1; next} on && /^$/ {on = 0} on && !/^  / {print}' "$W/help")"
+	# An option text that ends right at the margin makes argp print a
+	# line of blanks after it.
+	check_eq "$L: --help: no line of blanks" "" "$(grep -E '^ +$' "$W/help")"
 	bad "$L: not root" 1 "needs root \(or CAP_BPF and CAP_NET_ADMIN\)" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 		--bounding-set=-all "$B" -d 1 "${BASE[@]}"
