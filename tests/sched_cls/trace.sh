@@ -4,10 +4,8 @@
 # and ports; every packet shown or counted as not shown; a flood prints
 # at most the rate a second and says how many packets it did not show.
 . "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/trace.sh"
 
-trace_total() {
-	sed -nE 's/^trace: ([0-9]+) packets shown, ([0-9]+) not shown .*/\1 \2/p' <<<"$1" | tail -n 1
-}
 # cls_total OUT: every packet sched_cls counted, from its "total icmp ..." line.
 cls_total() {
 	grep '^total icmp ' <<<"$1" | tail -n 1 | grep -oE '[a-z][a-z0-9-]* [0-9]+ \(' | awk '{s += $2} END {print s + 0}'
@@ -16,7 +14,7 @@ cls_total() {
 lab_up pair
 bg_start srv4 --ns a nc -l -k 192.0.2.1 8080
 bg_start srv6 --ns a nc -l -k 2001:db8:1::1 8081
-wait_for 3 in_ns a ss -Hltn 'sport = 8081' || true
+wait_listen a 8081 || true
 
 for path in tcx legacy; do
 	opt=
@@ -48,27 +46,5 @@ for path in tcx legacy; do
 		"$(cls_total "$out")" "$((shown + missed))"
 done
 
-bg_start flood --ns a ./sched_cls/sched_cls --trace-rate 5 eth0
-wait_output flood 'counting on' || fail "loader with --trace-rate started" "$(bg_out flood)"
-t0=$(date +%s)
-# 20000 UDP datagrams as fast as python sends them (ping without replies paces itself).
-in_ns b python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range(20000):
-	s.sendto(b"flood", ("192.0.2.1", 9))'
-
-sleep 1.2
-bg_stop flood
-t1=$(date +%s)
-out=$(bg_out flood)
-printf '%s\n' "$out" | grep -v '^trace: pass udp' | sed 's/^/#   /'
-read -r shown missed <<<"$(trace_total "$out")"
-lines=$(grep -cE '^trace: (drop|pass) ' <<<"$out")
-info "flood: $lines lines in $((t1 - t0)) s, summary: shown $shown, not shown $missed"
-check_eq "flood: the summary counts every line shown" "$lines" "${shown:-none}"
-check_range "flood: at most 5 lines a second ($lines in $((t1 - t0)) s)" 1 $((5 * (t1 - t0 + 1))) "$lines"
-check_range "flood: the rest was not shown, and counted" $((20000 - 5 * (t1 - t0 + 1))) 100000 "${missed:-0}"
-check_match "flood: a stats tick says how many were not shown" \
-	'^trace: [0-9]+ more packets not shown \(at most 5 lines a second\)$' "$out"
-check_eq "flood: shown + not shown = the packets sched_cls counted" "$(cls_total "$out")" "$((shown + missed))"
+trace_flood sched_cls 'counting on' cls_total ./sched_cls/sched_cls --trace-rate 5 eth0
 done_testing

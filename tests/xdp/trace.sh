@@ -4,11 +4,8 @@
 # shown; a flood prints at most the rate a second and says how many
 # packets it did not show.
 . "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/trace.sh"
 
-# trace_total OUT: "SHOWN MISSED" from the final "trace: ..." line.
-trace_total() {
-	sed -nE 's/^trace: ([0-9]+) packets shown, ([0-9]+) not shown .*/\1 \2/p' <<<"$1" | tail -n 1
-}
 # xdp_total OUT: every packet xdp_drop counted (dropped and passed).
 xdp_total() {
 	sed -nE 's/^total dropped: icmp-echo ([0-9]+)  icmpv6-echo ([0-9]+)  other-ip ([0-9]+)  \| passed ([0-9]+)$/\1 \2 \3 \4/p' <<<"$1" |
@@ -17,7 +14,7 @@ xdp_total() {
 
 lab_up pair
 bg_start nc --ns a nc -l -k 192.0.2.1 8080
-wait_for 3 in_ns a ss -Hltn 'sport = 8080' || true
+wait_listen a 8080 || true
 in_ns b ip neigh flush dev eth0
 in_ns b ip -6 neigh flush dev eth0
 
@@ -48,30 +45,7 @@ check_eq "a few pings: nothing left out" 0 "${missed:-none}"
 check_eq "shown + not shown = the packets xdp_drop counted" "$(xdp_total "$out")" "$((shown + missed))"
 
 # A flood, with at most 5 lines a second.
-bg_start flood --ns a ./xdp/xdp_drop --trace-rate 5 eth0
-wait_output flood 'dropping' || fail "loader with --trace-rate started" "$(bg_out flood)"
-t0=$(date +%s)
-# 20000 UDP datagrams as fast as python sends them (ping without replies paces itself).
-in_ns b python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range(20000):
-	s.sendto(b"flood", ("192.0.2.1", 9))'
-
-sleep 1.2	# one stats tick after the flood
-bg_stop flood
-t1=$(date +%s)
-check_eq "--trace-rate: SIGINT exits 0" 0 "$BG_RC"
-out=$(bg_out flood)
-printf '%s\n' "$out" | grep -v '^trace: pass udp' | sed 's/^/#   /'
-read -r shown missed <<<"$(trace_total "$out")"
-lines=$(grep -cE '^trace: (drop|pass) ' <<<"$out")
-info "flood: $lines lines in $((t1 - t0)) s, summary: shown $shown, not shown $missed"
-check_eq "flood: the summary counts every line shown" "$lines" "${shown:-none}"
-check_range "flood: at most 5 lines a second ($lines in $((t1 - t0)) s)" 1 $((5 * (t1 - t0 + 1))) "$lines"
-check_range "flood: the rest was not shown, and counted" $((20000 - 5 * (t1 - t0 + 1))) 100000 "${missed:-0}"
-check_match "flood: a stats tick says how many were not shown" \
-	'^trace: [0-9]+ more packets not shown \(at most 5 lines a second\)$' "$out"
-check_eq "flood: shown + not shown = the packets xdp_drop counted" "$(xdp_total "$out")" "$((shown + missed))"
+trace_flood xdp_drop 'dropping' xdp_total ./xdp/xdp_drop --trace-rate 5 eth0
 
 # Off (the default): not one trace line.
 bg_start quiet --ns a ./xdp/xdp_drop eth0
