@@ -20,6 +20,20 @@ struct {
 	__type(value, __u64);
 } socks SEC(".maps");
 
+/*
+ * Connections that have sent a message by TCP, keyed by the sender's own
+ * key: they stay on TCP. A client can send before the server's socket is
+ * in the map (the handshake's last ACK not processed yet); that message
+ * waits in the server's TCP receive queue, and a later one redirected into
+ * the socket's BPF queue would be read before it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SK_MSG_MAX_SOCKS);
+	__type(key, struct sk_msg_key);
+	__type(value, __u8);
+} by_tcp SEC(".maps");
+
 /* Port -> enum sk_msg_action, filled by the loader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -98,6 +112,8 @@ int sockmap_add(struct bpf_sock_ops *skops)
 	} else {
 		return 1;
 	}
+	/* A closed connection's 4-tuple may come back: start it afresh. */
+	bpf_map_delete_elem(&by_tcp, &key);
 	/* The kernel removes the socket from the map itself when it closes. */
 	if (!bpf_sock_hash_update(skops, &socks, &key, BPF_NOEXIST))
 		count(SK_MSG_STAT_ADDED, 0);
@@ -107,38 +123,47 @@ int sockmap_add(struct bpf_sock_ops *skops)
 SEC("sk_msg")
 int msg_redirect(struct sk_msg_md *msg)
 {
-	struct sk_msg_key peer = {};
+	struct sk_msg_key self = {}, peer = {};
 	__u16 lport = msg->local_port, rport = remote_port(msg->remote_port);
 
 	if (port_action(lport, rport) & SK_MSG_ACTION_DROP) {
 		count(SK_MSG_STAT_DROPPED, msg->size);
 		return SK_DROP;	/* sendmsg() fails with EACCES */
 	}
+	self.lport = lport;
+	self.rport = rport;
+	if (msg->family == AF_INET) {
+		v4_mapped(self.laddr, msg->local_ip4);
+		v4_mapped(self.raddr, msg->remote_ip4);
+	} else {
+		self.laddr[0] = msg->local_ip6[0];
+		self.laddr[1] = msg->local_ip6[1];
+		self.laddr[2] = msg->local_ip6[2];
+		self.laddr[3] = msg->local_ip6[3];
+		self.raddr[0] = msg->remote_ip6[0];
+		self.raddr[1] = msg->remote_ip6[1];
+		self.raddr[2] = msg->remote_ip6[2];
+		self.raddr[3] = msg->remote_ip6[3];
+	}
+	if (bpf_map_lookup_elem(&by_tcp, &self))
+		goto tcp;
 	/* The peer's key is ours seen from the other end. */
+	__builtin_memcpy(peer.laddr, self.raddr, sizeof(peer.laddr));
+	__builtin_memcpy(peer.raddr, self.laddr, sizeof(peer.raddr));
 	peer.lport = rport;
 	peer.rport = lport;
-	if (msg->family == AF_INET) {
-		v4_mapped(peer.laddr, msg->remote_ip4);
-		v4_mapped(peer.raddr, msg->local_ip4);
-	} else {
-		peer.laddr[0] = msg->remote_ip6[0];
-		peer.laddr[1] = msg->remote_ip6[1];
-		peer.laddr[2] = msg->remote_ip6[2];
-		peer.laddr[3] = msg->remote_ip6[3];
-		peer.raddr[0] = msg->local_ip6[0];
-		peer.raddr[1] = msg->local_ip6[1];
-		peer.raddr[2] = msg->local_ip6[2];
-		peer.raddr[3] = msg->local_ip6[3];
-	}
 	/*
 	 * BPF_F_INGRESS: into the peer's receive queue, as if TCP had
 	 * delivered it. No peer in the map (the other end is on another
-	 * host): the helper says SK_DROP, and we let TCP carry the message.
+	 * host, or its socket is not there yet): the helper says SK_DROP,
+	 * and we let TCP carry this message and every later one.
 	 */
 	if (bpf_msg_redirect_hash(msg, &socks, &peer, BPF_F_INGRESS) == SK_PASS) {
 		count(SK_MSG_STAT_REDIRECTED, msg->size);
 		return SK_PASS;
 	}
+	bpf_map_update_elem(&by_tcp, &self, &(__u8){ 1 }, BPF_ANY);
+tcp:
 	count(SK_MSG_STAT_NO_PEER, msg->size);
 	return SK_PASS;
 }
