@@ -27,7 +27,7 @@
 # the vCPUs in one host thread; tcg for one thread each), VMTEST_TIMEOUT
 # (seconds for the whole run, default 7200),
 # TEST_TIMEOUT (per test inside the guest, default 2400: TCG is slow, and
-# doctest/readmes runs every README recipe in one test: 20 min on 6.12).
+# doctest/readmes runs every README recipe in one test: 9 min on 6.12).
 # Needs qemu-system-x86_64 (sudo scripts/setup.sh --vmtest), apt-get and
 # dpkg-deb; x86-64 hosts only.
 set -euo pipefail
