@@ -24,6 +24,7 @@ static struct sched_cls_bpf *open_load(__u32 rate, bool ports)
 		return NULL;
 	skel->rodata->trace_rate = rate;
 	skel->rodata->have_ports = ports;
+	skel->rodata->have_policy = ports;
 	if (sched_cls_bpf__load(skel)) {
 		sched_cls_bpf__destroy(skel);
 		return NULL;
