@@ -5,25 +5,19 @@
 # follows (64 headers), lets other protocols through, and drops a longer
 # chain whenever a protocol is to be dropped (long-chain).
 . "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/ext6.sh"
 
 BIN=./lwt_in/lwt_in
 [ -x "$BIN" ] || skip_all "$BIN not built (make lwt_in)"
-SEND=tests/lib/ext6_send.py
-H1=2001:db8:1::1
 H2=2001:db8:2::1
 lab_up router
-bg_start rx --ns h2 socat -u UDP6-RECV:5300 OPEN:"$TMP/got",creat,append
-wait_listen h2 5300 u || fail "udp receiver on h2"
-
-send() { in_ns h1 "$SEND" "$H1" "$H2" 5300 "$2" "$1-$2"; }
-arrived() { wait_for 3 grep -qx "$1" "$TMP/got"; }
-gone() { ! grep -qx "$1" "$TMP/got"; }
+ext6_lab h1 2001:db8:1::1 h2 $H2 5300
+send() { ext6_send "$1" 5300 "$2"; }
+arrived() { ext6_arrived "$1" 5300; }
+gone() { ext6_gone "$1" 5300; }
 stat_of() { bg_out "$1" | grep '^total ' | grep -oE "$2 [0-9]+" | tail -1 | cut -d' ' -f2; }
 
-for n in 7 8 30 65; do
-	send kernel $n
-	check "no program: the kernel forwards and delivers $n headers" arrived kernel-$n
-done
+ext6_oracle 5300
 
 bg_start udp --ns r $BIN --route $H2/128 --dev eth2 --drop-proto udp
 wait_output udp 'counting on route' || fail "loader started" "$(bg_out udp)"
