@@ -165,17 +165,17 @@ static __always_inline int parse_ipv6(struct cursor *c, struct ipv6hdr **ip6hp)
  * parse_ipv6() for programs that enforce a policy on the upper layer: the
  * same results, but the chain is followed up to IPV6_CHAIN_MAX_HDRS
  * headers (IPV6_CHAIN_MAX_BYTES) in a bounded loop, which the verifier
- * walks once per round instead of an unrolled copy per header (5.3 and
- * later). The offset is kept as a scalar, bounded on every round, so
- * that the cursor stays within what the verifier accepts for a packet
- * pointer (64 KiB) however often the loop turns.
+ * walks round by round instead of an unrolled copy per header (5.3 and
+ * later). The offset is a scalar bounded on every round, so that the
+ * cursor stays within what the verifier accepts for a packet pointer
+ * (64 KiB) however often the loop turns.
  */
 static __always_inline int parse_ipv6_chain(struct cursor *c, struct ipv6hdr **ip6hp)
 {
 	struct ipv6hdr *ip6h = cursor_pull(c, sizeof(*ip6h));
 	struct { __u8 nexthdr; __u8 len; __be16 frag_off; } *ext;
 	void *base = c->pos;
-	__u64 off = 0;
+	__u64 off;
 	__u8 nh;
 
 	if (!ip6h || ip6h->version != 6)
@@ -184,10 +184,11 @@ static __always_inline int parse_ipv6_chain(struct cursor *c, struct ipv6hdr **i
 		*ip6hp = ip6h;
 	nh = ip6h->nexthdr;
 	/*
-	 * off starts at 0, as a value the verifier cannot see to be 0 (a
-	 * packet field xored with itself): its range is then the widest
-	 * from the first round, each round's state covers the next and the
-	 * loop is verified in a few rounds instead of one per chain shape.
+	 * off is 0, but the verifier is not to know: a packet field xored
+	 * with itself is 0..0xffff to it (it xors the known bits only).
+	 * With its widest range from the first round, each round's state
+	 * covers the next one's, and the loop and the rest of the program
+	 * are verified a few times, not once per length of chain seen.
 	 */
 	off = ip6h->payload_len;
 	asm volatile("%0 ^= %0" : "+r"(off));
@@ -212,11 +213,9 @@ static __always_inline int parse_ipv6_chain(struct cursor *c, struct ipv6hdr **i
 		if (off > IPV6_CHAIN_MAX_BYTES)
 			return PARSE_CHAIN_TOO_LONG;
 		/*
-		 * A no-op (off <= 16 KiB, a multiple of 8) that clang may not
-		 * drop after the barrier: the verifier takes its range from
-		 * the mask, the same on every round, so that one round's state
-		 * covers the next, and the rest of the program is verified
-		 * once, not once per length of the chain.
+		 * A no-op (off is at most 16 KiB, a multiple of 8) that clang
+		 * cannot drop behind the barrier: it forgets the lower bound
+		 * this round added, so the range is the same on every round.
 		 */
 		asm volatile("" : "+r"(off));
 		off &= 0x7ff8;
