@@ -37,14 +37,16 @@ int lwt_in_count(struct __sk_buff *skb)
 		break;
 	case ETH_P_IPV6:
 		proto = parse_ipv6_chain(&c, NULL);
+		/* Cut short by the end of the linear part, not of the packet. */
+		if (proto < 0 && skb->data_end - skb->data < skb->len)
+			proto = PARSE_CHAIN_TOO_LONG;
 		break;
 	}
 	/*
-	 * A chain longer than we follow (or running past the linear bytes
-	 * that direct access reaches) hides the protocol: the stack would
+	 * A chain longer than we follow hides the protocol: the stack would
 	 * follow it, so with a protocol to drop it is dropped (fail closed).
 	 */
-	if (proto == PARSE_CHAIN_TOO_LONG || (proto < 0 && skb->data_end - skb->data < skb->len))
+	if (proto == PARSE_CHAIN_TOO_LONG)
 		slot = LWT_IN_STAT_LONG_CHAIN;
 	else
 		slot = proto < 0 ? LWT_IN_STAT_MALFORMED : proto;
