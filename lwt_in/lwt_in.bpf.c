@@ -36,18 +36,31 @@ int lwt_in_count(struct __sk_buff *skb)
 		proto = parse_ipv4(&c, NULL);
 		break;
 	case ETH_P_IPV6:
-		proto = parse_ipv6(&c, NULL);
+		proto = parse_ipv6_chain(&c, NULL);
+		/* Cut short by the end of the linear part, not of the packet. */
+		if (proto < 0 && skb->data_end - skb->data < skb->len)
+			proto = PARSE_CHAIN_TOO_LONG;
 		break;
 	}
-	slot = proto < 0 ? LWT_IN_STAT_MALFORMED : proto;
+	/*
+	 * A chain longer than we follow hides the protocol: the stack would
+	 * follow it, so with a protocol to drop it is dropped (fail closed).
+	 */
+	if (proto == PARSE_CHAIN_TOO_LONG)
+		slot = LWT_IN_STAT_LONG_CHAIN;
+	else
+		slot = proto < 0 ? LWT_IN_STAT_MALFORMED : proto;
 	cnt = bpf_map_lookup_elem(&stats, &slot);
 	if (cnt) {
 		cnt->packets++;
 		cnt->bytes += skb->len;
 	}
+	if (slot == LWT_IN_STAT_LONG_CHAIN)
+		return drop_proto >= 0 ? BPF_DROP : BPF_OK;
 	/*
 	 * A header we cannot parse goes on: the IP layer has validated it
-	 * before the route lookup, so this only happens with crafted input.
+	 * before the route lookup, so this only happens with crafted input,
+	 * which ip6_input() drops when it cannot read it either.
 	 */
 	if (proto >= 0 && proto == drop_proto)
 		return BPF_DROP;

@@ -84,7 +84,7 @@ static void print_stats(void *ctx, bool final)
 	struct lwt_in_bpf *skel = ctx;
 	int fd = bpf_map__fd(skel->maps.stats);
 	struct lwt_in_count c;
-	__u64 malformed = 0, dropped = 0;
+	__u64 malformed = 0, long_chain = 0, dropped = 0;
 	int shown = 0;
 	char buf[24];
 
@@ -96,12 +96,20 @@ static void print_stats(void *ctx, bool final)
 			malformed = c.packets;
 			continue;
 		}
+		if (i == LWT_IN_STAT_LONG_CHAIN) {
+			/* Dropped when there is a protocol to drop (fail closed). */
+			long_chain = c.packets;
+			if (opt.drop_proto >= 0)
+				dropped += c.packets;
+			continue;
+		}
 		if ((int)i == opt.drop_proto)
-			dropped = c.packets;
+			dropped += c.packets;
 		printf("%s%s %llu (%llu B)", shown++ ? "  " : " ", proto_name(i, buf, sizeof(buf)),
 		       c.packets, c.bytes);
 	}
-	printf("%s  | malformed %llu  dropped %llu\n", shown ? "" : " none", malformed, dropped);
+	printf("%s  | malformed %llu  long-chain %llu  dropped %llu\n", shown ? "" : " none",
+	       malformed, long_chain, dropped);
 }
 
 static void put_encap(struct nlmsghdr *nlh, void *ctx)

@@ -5,10 +5,12 @@
 /*
  * Counters are indexed by the IP protocol number of the packet (0..255,
  * the upper-layer protocol after any IPv6 extension headers); one more
- * slot counts packets whose headers could not be parsed.
+ * slot counts packets whose headers could not be parsed, another IPv6
+ * packets whose protocol lies behind more extension headers than followed.
  */
 enum lwt_in_stat {
 	LWT_IN_STAT_MALFORMED = 256,
+	LWT_IN_STAT_LONG_CHAIN,
 	LWT_IN_NSTATS,
 };
 

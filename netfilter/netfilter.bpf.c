@@ -9,7 +9,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "cursor.bpf.h"	/* net.bpf.h, IPV6_MAX_EXT_HDRS */
+#include "cursor.bpf.h"	/* net.bpf.h, IPV6_CHAIN_MAX_HDRS */
 #include "netfilter.h"
 
 struct {
@@ -41,6 +41,13 @@ static __always_inline int l4_of_ipv4(const struct bpf_dynptr *p, __u32 *off)
 	return iph->protocol;
 }
 
+/*
+ * The chain is followed up to IPV6_CHAIN_MAX_HDRS headers (and
+ * IPV6_CHAIN_MAX_BYTES bytes): the offset is a plain number here, so a
+ * bounded loop costs the verifier a few rounds. Beyond that the answer is
+ * PARSE_CHAIN_TOO_LONG, and the packet is dropped: the stack would follow
+ * the chain to TCP or UDP and deliver it past the ports listed.
+ */
 static __always_inline int l4_of_ipv6(const struct bpf_dynptr *p, __u32 *off)
 {
 	struct ipv6hdr buf, *ip6h = bpf_dynptr_slice(p, 0, &buf, sizeof(buf));
@@ -51,12 +58,10 @@ static __always_inline int l4_of_ipv6(const struct bpf_dynptr *p, __u32 *off)
 	if (!ip6h || ip6h->version != 6)
 		return -1;
 	nh = ip6h->nexthdr;
-	for (int i = 0; i < IPV6_MAX_EXT_HDRS; i++) {
-		if (nh != NEXTHDR_HOP && nh != NEXTHDR_ROUTING && nh != NEXTHDR_DEST &&
-		    nh != NEXTHDR_FRAGMENT) {
-			*off = pos;
-			return nh;
-		}
+#pragma clang loop unroll(disable)
+	for (int i = 0; i < IPV6_CHAIN_MAX_HDRS; i++) {
+		if (!ipv6_is_ext(nh))
+			break;
 		ext = bpf_dynptr_slice(p, pos, &ebuf, sizeof(ebuf));
 		if (!ext)
 			return -1;
@@ -68,11 +73,11 @@ static __always_inline int l4_of_ipv6(const struct bpf_dynptr *p, __u32 *off)
 			pos += (ext->len + 1) * 8;
 		}
 		nh = ext->nexthdr;
+		if (pos - sizeof(*ip6h) > IPV6_CHAIN_MAX_BYTES)
+			return PARSE_CHAIN_TOO_LONG;
 	}
-	/* Six followed: next is the upper layer, or one header too many. */
-	if (nh == NEXTHDR_HOP || nh == NEXTHDR_ROUTING || nh == NEXTHDR_DEST ||
-	    nh == NEXTHDR_FRAGMENT)
-		return -1;
+	if (ipv6_is_ext(nh))
+		return PARSE_CHAIN_TOO_LONG;
 	*off = pos;
 	return nh;
 }
@@ -105,6 +110,11 @@ int nf_drop_ports(struct bpf_nf_ctx *ctx)
 		proto = l4_of_ipv4(&p, &off);
 	else if (ctx->state->pf == NFPROTO_IPV6)
 		proto = l4_of_ipv6(&p, &off);
+	/* There is always a port to drop: a chain we cannot follow fails closed. */
+	if (proto == PARSE_CHAIN_TOO_LONG) {
+		count(NETFILTER_STAT_LONG_CHAIN, skb->len);
+		return NF_DROP;
+	}
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
 		count(proto < 0 ? NETFILTER_STAT_UNPARSED : NETFILTER_STAT_ACCEPT, skb->len);
 		return NF_ACCEPT;

@@ -116,10 +116,11 @@ static void print_stats(void *ctx, bool final)
 
 	for (__u32 i = 0; i < NETFILTER_NSTATS; i++)
 		percpu_sum(fd, &i, (uint64_t *)&c[i], 2);
-	printf("%saccepted %llu (%llu bytes), dropped %llu (%llu bytes), unparsed %llu |",
-	       final ? "total " : "", c[NETFILTER_STAT_ACCEPT].packets,
+	printf("%saccepted %llu (%llu bytes), dropped %llu (%llu bytes), unparsed %llu, "
+	       "long-chain %llu |", final ? "total " : "", c[NETFILTER_STAT_ACCEPT].packets,
 	       c[NETFILTER_STAT_ACCEPT].bytes, c[NETFILTER_STAT_DROP].packets,
-	       c[NETFILTER_STAT_DROP].bytes, c[NETFILTER_STAT_UNPARSED].packets);
+	       c[NETFILTER_STAT_DROP].bytes, c[NETFILTER_STAT_UNPARSED].packets,
+	       c[NETFILTER_STAT_LONG_CHAIN].packets);
 	for (int i = 0; i < opt.nports; i++) {
 		for (int p = 0; p < 2; p++) {
 			key.port = opt.ports[i];

@@ -7,6 +7,7 @@ enum netfilter_stat {
 	NETFILTER_STAT_ACCEPT,		/* let through (NF_ACCEPT) */
 	NETFILTER_STAT_DROP,		/* TCP/UDP to a listed port (NF_DROP) */
 	NETFILTER_STAT_UNPARSED,	/* accepted without ports: truncated, later fragment */
+	NETFILTER_STAT_LONG_CHAIN,	/* IPv6, more extension headers than followed (NF_DROP) */
 	NETFILTER_NSTATS,
 };
 

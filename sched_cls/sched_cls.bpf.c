@@ -17,8 +17,9 @@
 #include "trace.bpf.h"
 #include "sched_cls.h"
 
-/* Set by the loader: is there any port in drop_port? */
+/* Set by the loader: is there any port in drop_port? Anything to drop at all? */
 const volatile bool have_ports;
+const volatile bool have_policy;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -94,7 +95,15 @@ static __always_inline int sched_cls_verdict(struct __sk_buff *skb)
 		/* Only the fragment at offset 0 carries the ports. */
 		first = !(iph->frag_off & bpf_htons(IP_OFFSET));
 	} else if (proto == ETH_P_IPV6) {
-		l4 = parse_ipv6(&c, NULL);
+		l4 = parse_ipv6_chain(&c, NULL);
+		/*
+		 * The stack follows a chain of any length to UDP or TCP: one
+		 * longer than we follow would walk past every rule, so with
+		 * a policy it is dropped (fail closed). So is one that goes
+		 * on past the bytes the pull made linear.
+		 */
+		if (l4 == PARSE_CHAIN_TOO_LONG || (l4 < 0 && skb->data_end - skb->data < skb->len))
+			return verdict(skb, SCHED_CLS_STAT_LONG_CHAIN, have_policy);
 		if (l4 < 0)
 			return verdict(skb, SCHED_CLS_STAT_MALFORMED, false);
 		if (l4 == NEXTHDR_FRAGMENT)	/* a later fragment: protocol unknown */

@@ -19,6 +19,7 @@ static const char *const stat_names[SCHED_CLS_NSTATS] = {
 	[SCHED_CLS_STAT_TCP] = "tcp", [SCHED_CLS_STAT_UDP] = "udp",
 	[SCHED_CLS_STAT_OTHER_IP] = "other-ip", [SCHED_CLS_STAT_ARP] = "arp",
 	[SCHED_CLS_STAT_OTHER] = "other", [SCHED_CLS_STAT_MALFORMED] = "malformed",
+	[SCHED_CLS_STAT_LONG_CHAIN] = "long-chain",
 };
 
 static const char doc[] =
@@ -154,6 +155,7 @@ int main(int argc, char **argv)
 	if (!skel)
 		return fail_step(errno, "opening the BPF object");
 	skel->rodata->have_ports = nports > 0;
+	skel->rodata->have_policy = nports > 0 || memchr(drop_protos, 1, sizeof(drop_protos));
 	prog = trace_pick(skel->obj, skel->progs.sched_cls, skel->progs.sched_cls_trace);
 	skel->rodata->trace_rate = trace_opts.rate;
 	tc_hook_prepare(&tc_target, prog);

@@ -12,6 +12,7 @@ enum sched_cls_stat {
 	SCHED_CLS_STAT_ARP,
 	SCHED_CLS_STAT_OTHER,		/* any other EtherType */
 	SCHED_CLS_STAT_MALFORMED,	/* headers cut short or invalid */
+	SCHED_CLS_STAT_LONG_CHAIN,	/* IPv6 upper layer not reached: too many extension headers */
 	SCHED_CLS_NSTATS,
 };
 

@@ -312,9 +312,13 @@ static inline bool t_skb_refused(const uint8_t *f, size_t len)
  * version, IHL and total length, options included; IPv6 and at most six
  * hop-by-hop, routing, destination options and fragment headers),
  * written here from the protocol specs, offset by offset, as the model
- * the tests hold the BPF programs to.
+ * the tests hold the BPF programs to. t_parse_chain() follows the chain
+ * as parse_ipv6_chain() does: up to T_CHAIN_MAX_HDRS headers of
+ * T_CHAIN_MAX_BYTES bytes in all.
  */
 #define T_MAX_EXT6 6
+#define T_CHAIN_MAX_HDRS 64
+#define T_CHAIN_MAX_BYTES 16384
 
 struct t_hdrs {
 	int eth;		/* EtherType after the tags; -1: cut short */
@@ -323,16 +327,17 @@ struct t_hdrs {
 	bool frag;		/* IPv4 MF or offset, or an IPv6 fragment header */
 	bool later;		/* a fragment with a nonzero offset (no L4 header) */
 	bool ext;		/* IPv6 extension headers before the upper layer */
+	bool deep;		/* proto -1: more extension headers than followed */
 	size_t l4;		/* where the upper-layer header starts */
 };
 
 static inline uint16_t t_get16(const uint8_t *p) { return p[0] << 8 | p[1]; }
 
-/* The IP header at l3, of EtherType eth (0x0800 or 0x86dd). */
-static inline void t_parse_ip(const uint8_t *f, size_t len, size_t l3, int eth,
-			      struct t_hdrs *h)
+/* The IP header at l3, following at most max IPv6 extension headers. */
+static inline void t_parse_ip_max(const uint8_t *f, size_t len, size_t l3, int eth,
+				  struct t_hdrs *h, int max)
 {
-	size_t hl, pos;
+	size_t hl, pos, bytes = 0;
 	uint8_t nh;
 
 	h->proto = -1;
@@ -353,13 +358,20 @@ static inline void t_parse_ip(const uint8_t *f, size_t len, size_t l3, int eth,
 		return;
 	nh = f[l3 + 6];
 	pos = l3 + 40;
-	for (int i = 0; i <= T_MAX_EXT6; i++) {
+	for (int i = 0; i <= max; i++) {
 		if (nh != 0 && nh != 43 && nh != 60 && nh != 44) {
+			/* The last header must be whole (it is, up to the sixth). */
+			if (pos > len)
+				return;
 			h->proto = nh;
 			h->l4 = pos;
 			return;
 		}
-		if (i == T_MAX_EXT6 || pos + 8 > len)
+		if (i == max) {
+			h->deep = true;
+			return;
+		}
+		if (pos + 8 > len)
 			return;
 		h->ext = true;
 		if (nh == 44) {
@@ -370,20 +382,29 @@ static inline void t_parse_ip(const uint8_t *f, size_t len, size_t l3, int eth,
 				h->l4 = pos + 8;
 				return;
 			}
-			nh = f[pos];
-			pos += 8;
+			hl = 8;
 		} else {
-			size_t elen = 8 + f[pos + 1] * 8;
-
-			if (pos + elen > len)
+			hl = 8 + f[pos + 1] * 8;
+			if (i < T_MAX_EXT6 && pos + hl > len)
 				return;
-			nh = f[pos];
-			pos += elen;
+		}
+		nh = f[pos];
+		pos += hl;
+		if ((bytes += hl) > T_CHAIN_MAX_BYTES) {
+			h->deep = true;
+			return;
 		}
 	}
 }
 
-static inline void t_parse(const uint8_t *f, size_t len, struct t_hdrs *h)
+/* The IP header at l3, of EtherType eth (0x0800 or 0x86dd). */
+static inline void t_parse_ip(const uint8_t *f, size_t len, size_t l3, int eth,
+			      struct t_hdrs *h)
+{
+	t_parse_ip_max(f, len, l3, eth, h, T_MAX_EXT6);
+}
+
+static inline void t_parse_max(const uint8_t *f, size_t len, struct t_hdrs *h, int max)
 {
 	size_t off = 14;
 	int et;
@@ -402,7 +423,18 @@ static inline void t_parse(const uint8_t *f, size_t len, struct t_hdrs *h)
 	h->eth = et;
 	h->l3 = off;
 	if (et == 0x0800 || et == 0x86dd)
-		t_parse_ip(f, len, off, et, h);
+		t_parse_ip_max(f, len, off, et, h, max);
+}
+
+static inline void t_parse(const uint8_t *f, size_t len, struct t_hdrs *h)
+{
+	t_parse_max(f, len, h, T_MAX_EXT6);
+}
+
+/* The frame as parse_ipv6_chain() reads it: deep only past its bounds. */
+static inline void t_parse_chain(const uint8_t *f, size_t len, struct t_hdrs *h)
+{
+	t_parse_max(f, len, h, T_CHAIN_MAX_HDRS);
 }
 
 /* ---- A corpus of hostile frames, for the tests that check a model ---- */
@@ -444,12 +476,15 @@ static inline size_t t_l3_offset(const uint8_t *f, size_t len)
  * IPv6 extension headers after the fixed header of an IPv6 frame: types
  * (0 hop-by-hop, 43 routing, 44 fragment, 60 destination options, 51 AH)
  * with the fragment offset field for 44, in order; the upper-layer
- * header stays last. Lengths: 8 bytes each, routing 24, AH 16.
+ * header stays last. Lengths: 8 bytes each, routing 24, AH 16; a
+ * hop-by-hop or destination options header with a nonzero frag[] value
+ * is (frag[i] + 1) * 8 bytes long, padded with PadN options.
  */
 static inline void t_add_ext6(uint8_t *buf, size_t *len, size_t l3, const uint8_t *types,
 			      const uint16_t *frag, int n)
 {
-	uint8_t ext[64], upper = buf[l3 + 6];
+	static uint8_t ext[2048];
+	uint8_t upper = buf[l3 + 6];
 	size_t at = l3 + 40, plen;
 
 	buf[l3 + 6] = types[0];
@@ -468,7 +503,20 @@ static inline void t_add_ext6(uint8_t *buf, size_t *len, size_t l3, const uint8_
 			ext[2] = 4;				/* segment routing, */
 			ext[3] = 0;				/* no segment left */
 		} else {
-			memcpy(ext + 2, "\x01\x04\x00\x00\x00\x00", 6);	/* PadN */
+			size_t o = 2;
+
+			elen = 8 + (frag[i] & 0xff) * 8;
+			ext[1] = frag[i] & 0xff;
+			while (o < elen) {			/* PadN, up to 257 bytes each */
+				size_t pad = elen - o > 257 ? 257 : elen - o;
+
+				if (pad == 1 || (elen - o - pad) == 1)
+					pad = pad == 1 ? 1 : pad - 2;
+				ext[o] = pad == 1 ? 0 : 1;	/* Pad1 or PadN */
+				if (pad > 1)
+					ext[o + 1] = pad - 2;
+				o += pad;
+			}
 		}
 		t_insert(buf, len, at, ext, elen);
 		at += elen;
@@ -492,8 +540,8 @@ enum { T_TAG_NONE, T_TAG_Q, T_TAG_QINQ, T_TAG_3 };
 struct t_tmpl {
 	const char *name;
 	struct pkt_spec s;
-	uint8_t ext[8];			/* IPv6 extension headers (t_add_ext6) */
-	uint16_t frag6[8];
+	uint8_t ext[72];		/* IPv6 extension headers (t_add_ext6) */
+	uint16_t frag6[72];
 	int next;
 	int tags;
 	uint16_t ethertype;		/* a bare frame of this EtherType, 60 bytes */
@@ -506,6 +554,10 @@ static const uint8_t t_ospf[44] = { 2, 1, 0, 44, 1, 2, 3, 4, 0, 0, 0, 1 };
 #define T_UDP4 .proto = 17, .sport = 5353, .dport = 53, .payload = t_pay
 #define T_ECHO4 .icmp_type = 8, .icmp_id = 0x77, .icmp_seq = 1, .payload = t_pay
 #define T_ECHO6 .family = 6, .icmp_type = 128, .icmp_id = 0x78, .icmp_seq = 2, .payload = t_pay
+
+/* Hop-by-hop, then 29 destination options headers. */
+#define T_DST30 0, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, \
+		60, 60, 60, 60, 60, 60, 60, 60, 60, 60
 
 /* The valid frames everything else is made from. */
 static const struct t_tmpl t_tmpls[] = {
@@ -597,6 +649,35 @@ static const struct t_tmpl t_tmpls[] = {
 	{ .name = "ipv6 seven extension headers udp",
 	  .s = { .family = 6, T_UDP4, .payload_len = 12 },
 	  .ext = { 0, 60, 43, 60, 60, 60, 60 }, .next = 7 },
+	{ .name = "ipv6 eight extension headers udp to 8080",
+	  .s = { .family = 6, .proto = 17, .sport = 40000, .dport = 8080 },
+	  .ext = { 0, 60, 60, 60, 60, 60, 60, 60 }, .next = 8 },
+	{ .name = "ipv6 eight extension headers tcp", .s = { .family = 6, T_TCP4, .payload_len = 5 },
+	  .ext = { 0, 60, 43, 60, 60, 60, 60, 60 }, .next = 8 },
+	{ .name = "ipv6 30 extension headers tcp to 8080",
+	  .s = { .family = 6, .proto = 6, .sport = 40000, .dport = 8080 },
+	  .ext = { T_DST30 }, .next = 30 },
+	{ .name = "ipv6 30 extension headers tcp", .s = { .family = 6, T_TCP4, .payload_len = 5 },
+	  .ext = { T_DST30 }, .next = 30 },
+	{ .name = "ipv6 30 extension headers udp", .s = { .family = 6, T_UDP4, .payload_len = 12 },
+	  .ext = { T_DST30 }, .next = 30 },
+	{ .name = "ipv6 30 extension headers, a first fragment, udp to 8080",
+	  .s = { .family = 6, .proto = 17, .sport = 40000, .dport = 8080 },
+	  .ext = { T_DST30, 44 }, .frag6 = { [30] = 1 }, .next = 31 },
+	{ .name = "ipv6 30 extension headers, a later fragment, udp",
+	  .s = { .family = 6, T_UDP4, .payload_len = 12 },
+	  .ext = { T_DST30, 44 }, .frag6 = { [30] = 0x100 }, .next = 31 },
+	{ .name = "ipv6 64 extension headers tcp", .s = { .family = 6, T_TCP4, .payload_len = 5 },
+	  .ext = { T_DST30, T_DST30, 60, 60, 60, 60 }, .next = 64 },
+	{ .name = "ipv6 65 extension headers tcp", .s = { .family = 6, T_TCP4, .payload_len = 5 },
+	  .ext = { T_DST30, T_DST30, 60, 60, 60, 60, 60 }, .next = 65 },
+	{ .name = "ipv6 six short, two 1 KiB extension headers tcp",
+	  .s = { .family = 6, T_TCP4, .payload_len = 5 },
+	  .ext = { 0, 60, 60, 60, 60, 60, 60, 60 }, .frag6 = { [6] = 127, [7] = 127 }, .next = 8 },
+	{ .name = "ipv6 six short, two 1 KiB and one more extension header tcp",
+	  .s = { .family = 6, T_TCP4, .payload_len = 5 },
+	  .ext = { 0, 60, 60, 60, 60, 60, 60, 60, 60 }, .frag6 = { [6] = 127, [7] = 127 },
+	  .next = 9 },
 	{ .name = "ipv6 ah tcp",
 	  .s = { .family = 6, T_TCP4, .payload_len = 5 }, .ext = { 51 }, .next = 1 },
 	{ .name = "802.1Q ipv4 tcp", .s = { T_TCP4, .payload_len = 5 }, .tags = T_TAG_Q },

@@ -44,12 +44,15 @@ static void one(const uint8_t *f, size_t len, const char *what, void *ctx)
 	} else {
 		nrun++;
 		if (et == 0x0800 || et == 0x86dd)
-			t_parse_ip(f, len, 14, et, &h);
+			t_parse_ip_max(f, len, 14, et, &h, T_CHAIN_MAX_HDRS);
 		if (h.proto >= 0)
 			slot = h.proto;
+		/* Longer than followed: dropped when a protocol is (fail closed). */
+		if (h.deep)
+			slot = LWT_IN_STAT_LONG_CHAIN;
 		want_pkts[slot]++;
 		want_bytes[slot] += len - 14;
-		if (h.proto >= 0 && h.proto == drop_proto)
+		if ((h.proto >= 0 && h.proto == drop_proto) || (h.deep && drop_proto >= 0))
 			want = BPF_DROP;
 	}
 	d.frames++;

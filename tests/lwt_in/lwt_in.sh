@@ -9,7 +9,7 @@ BIN=./lwt_in/lwt_in
 lab_up router
 
 # total_of NAME PROTO: the packets of PROTO in the loader's final line
-# ("total packets: icmp 20 (1680 B)  udp 10 (...)  | malformed 0  dropped 0").
+# ("total packets: icmp 20 (1680 B)  udp 10 (...)  | malformed 0  long-chain 0  dropped 0").
 total_of() {
 	bg_out "$1" | sed -nE "s/^total packets:(.* )? $2 ([0-9]+) .*/\\2/p" | grep . || echo 0
 }
@@ -77,7 +77,7 @@ check "TCP still works while icmp is dropped" tcp_hello 8081
 bg_stop drop TERM
 check_eq "loader exits 0 on SIGTERM" 0 "$BG_RC"
 check_match "the 3 pings were counted as dropped icmp" \
-	'^total packets: icmp 3 \([0-9]+ B\).*  \| malformed 0  dropped 3$' "$(bg_out drop | grep '^total ')"
+	'^total packets: icmp 3 \([0-9]+ B\).*  \| malformed 0  long-chain 0  dropped 3$' "$(bg_out drop | grep '^total ')"
 check_eq "route removed after SIGTERM" "" "$(our_route)"
 check "ping works again after exit" in_ns h1 ping -q -c 2 -i 0.2 -W 2 198.51.100.1
 

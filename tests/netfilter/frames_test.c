@@ -67,12 +67,14 @@ static int l4_of(const uint8_t *p, size_t len, int pf, size_t *off)
 		return -1;
 	nh = p[6];
 	pos = 40;
-	for (int i = 0; i <= T_MAX_EXT6; i++) {
+	for (int i = 0; i <= T_CHAIN_MAX_HDRS; i++) {
 		if (nh != 0 && nh != 43 && nh != 60 && nh != 44) {
 			*off = pos;
 			return nh;
 		}
-		if (i == T_MAX_EXT6 || pos + 4 > len)
+		if (i == T_CHAIN_MAX_HDRS)
+			return -2;		/* more than followed */
+		if (pos + 4 > len)
 			return -1;
 		if (nh == 44 && (t_get16(p + pos + 2) & 0xfff8))
 			return -1;
@@ -80,6 +82,8 @@ static int l4_of(const uint8_t *p, size_t len, int pf, size_t *off)
 
 		nh = p[pos];
 		pos += elen;
+		if (pos - 40 > T_CHAIN_MAX_BYTES)
+			return -2;
 	}
 	return -1;
 }
@@ -90,6 +94,11 @@ static int model(const uint8_t *p, size_t len, int pf)
 	int proto = l4_of(p, len, pf, &off);
 	uint16_t dport;
 
+	/* A chain longer than followed: dropped, whatever lies behind it. */
+	if (proto == -2) {
+		want[NETFILTER_STAT_LONG_CHAIN]++;
+		return 0;
+	}
 	if (proto != 6 && proto != 17) {
 		want[proto < 0 ? NETFILTER_STAT_UNPARSED : NETFILTER_STAT_ACCEPT]++;
 		return 1;
@@ -172,15 +181,17 @@ int main(void)
 		       "strip at LOCAL_OUT), %zu run\n", name, d.frames, n, nrun);
 		for (__u32 i = 0; i < NETFILTER_NSTATS; i++)
 			percpu_sum(bpf_map__fd(skel->maps.stats), &i, c[i], 2);
-		snprintf(name, sizeof(name), "netfilter at %s: accept, drop and unparsed counters "
-			 "equal the model's", pass ? "LOCAL_OUT" : "PRE_ROUTING");
+		snprintf(name, sizeof(name), "netfilter at %s: accept, drop, unparsed and long-chain "
+			 "counters equal the model's", pass ? "LOCAL_OUT" : "PRE_ROUTING");
 		t_check(c[NETFILTER_STAT_ACCEPT][0] == want[NETFILTER_STAT_ACCEPT] &&
 			c[NETFILTER_STAT_DROP][0] == want[NETFILTER_STAT_DROP] &&
-			c[NETFILTER_STAT_UNPARSED][0] == want[NETFILTER_STAT_UNPARSED], name,
-			"accept %llu drop %llu unparsed %llu, model %llu %llu %llu",
+			c[NETFILTER_STAT_UNPARSED][0] == want[NETFILTER_STAT_UNPARSED] &&
+			c[NETFILTER_STAT_LONG_CHAIN][0] == want[NETFILTER_STAT_LONG_CHAIN], name,
+			"accept %llu drop %llu unparsed %llu long-chain %llu, model %llu %llu %llu %llu",
 			(unsigned long long)c[0][0], (unsigned long long)c[1][0],
-			(unsigned long long)c[2][0], (unsigned long long)want[0],
-			(unsigned long long)want[1], (unsigned long long)want[2]);
+			(unsigned long long)c[2][0], (unsigned long long)c[3][0],
+			(unsigned long long)want[0], (unsigned long long)want[1],
+			(unsigned long long)want[2], (unsigned long long)want[3]);
 		netfilter_bpf__destroy(skel);
 	}
 	return t_exit();

@@ -131,13 +131,13 @@ check "send a 3000-byte UDP datagram (fragmented)" big_udp
 sleep 0.3
 bg_stop frag
 check_match "without --defrag: the first fragment is dropped, the 2 others pass unparsed" \
-	'^total accepted 0 .*dropped 1 .*unparsed 2 \| tcp/5353 0 udp/5353 1$' "$(bg_out frag | grep '^total')"
+	'^total accepted 0 .*dropped 1 .*unparsed 2, long-chain 0 \| tcp/5353 0 udp/5353 1$' "$(bg_out frag | grep '^total')"
 start defrag h2 --hook prerouting --drop-port 5353 --defrag
 check "send it again" big_udp
 sleep 0.3
 bg_stop defrag
 check_match "with --defrag: the reassembled datagram is dropped whole" \
-	'^total accepted 0 .*dropped 1 \(3028 bytes\), unparsed 0 \| tcp/5353 0 udp/5353 1$' \
+	'^total accepted 0 .*dropped 1 \(3028 bytes\), unparsed 0, long-chain 0 \| tcp/5353 0 udp/5353 1$' \
 	"$(bg_out defrag | grep '^total')"
 
 # --- SIGKILL: the link dies with the process

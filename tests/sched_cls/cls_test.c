@@ -103,6 +103,7 @@ static struct sched_cls_bpf *load(bool ports)
 	if (!s)
 		return NULL;
 	s->rodata->have_ports = ports;
+	s->rodata->have_policy = ports;
 	if (sched_cls_bpf__load(s)) {
 		sched_cls_bpf__destroy(s);
 		return NULL;

@@ -93,13 +93,18 @@ static int cls_model(const uint8_t *f, size_t len, bool *drop)
 	int slot;
 
 	*drop = false;
-	t_parse(f, len, &h);
+	t_parse_chain(f, len, &h);
 	if (h.eth < 0)
 		return SCHED_CLS_STAT_MALFORMED;
 	if (h.eth == 0x0806)
 		return SCHED_CLS_STAT_ARP;
 	if (h.eth != 0x0800 && h.eth != 0x86dd)
 		return SCHED_CLS_STAT_OTHER;
+	/* A chain longer than the program follows: dropped under a policy. */
+	if (h.deep) {
+		*drop = policy;
+		return SCHED_CLS_STAT_LONG_CHAIN;
+	}
 	if (h.proto < 0)
 		return SCHED_CLS_STAT_MALFORMED;
 	if (h.eth == 0x86dd && h.later)
@@ -170,6 +175,7 @@ static int test_sched_cls(bool with_policy)
 	if (!skel)
 		return -1;
 	skel->rodata->have_ports = with_policy;
+	skel->rodata->have_policy = with_policy;
 	if (sched_cls_bpf__load(skel)) {
 		sched_cls_bpf__destroy(skel);
 		return -1;

@@ -24,6 +24,7 @@ static struct sched_cls_bpf *open_load(__u32 rate, bool ports)
 		return NULL;
 	skel->rodata->trace_rate = rate;
 	skel->rodata->have_ports = ports;
+	skel->rodata->have_policy = ports;
 	if (sched_cls_bpf__load(skel)) {
 		sched_cls_bpf__destroy(skel);
 		return NULL;
@@ -50,7 +51,7 @@ static void expect_spec(struct sched_cls_bpf *skel, const char *name, struct pkt
 
 int main(void)
 {
-	static const char *const ports[] = { "have_ports", NULL };
+	static const char *const ports[] = { "have_ports", "have_policy", NULL };
 	struct pkt_spec echo = { .icmp_type = 8 }, tagged = {
 		.family = 6, .proto = 17, .sport = 5353, .dport = 53, .vlan = 9 };
 	struct sched_cls_bpf *skel;
