@@ -107,7 +107,15 @@ static __always_inline int xdp_drop_verdict(struct xdp_md *ctx)
 		if (drop_all_ip)
 			return count(ctx, XDP_DROP_STAT_ALL_IP, XDP_DROP);
 	} else if (proto == ETH_P_IPV6) {
-		l4 = parse_ipv6(&c, &ip6h);
+		l4 = parse_ipv6_chain(&c, &ip6h);
+		/*
+		 * The kernel follows a chain of any length to an echo request
+		 * and answers it; past the 64 headers we follow, we cannot tell
+		 * ping from the rest, so we drop (the source still decides for
+		 * --block, and --all-ip drops it anyway).
+		 */
+		if (l4 == PARSE_CHAIN_TOO_LONG && !use_blocklist)
+			return count(ctx, XDP_DROP_STAT_LONG_CHAIN, XDP_DROP);
 		if (l4 == NEXTHDR_ICMP) {
 			icmp6 = parse_icmp6(&c);
 			if (!use_blocklist && icmp6 &&

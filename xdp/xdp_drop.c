@@ -167,10 +167,11 @@ static void print_stats(void *ctx, bool final)
 		       c[XDP_DROP_STAT_BLOCKED].packets, c[XDP_DROP_STAT_BLOCKED].bytes,
 		       c[XDP_DROP_STAT_PASS_OTHER].packets);
 	else
-		printf("%sdropped: icmp-echo %llu  icmpv6-echo %llu  other-ip %llu  | passed %llu\n",
+		printf("%sdropped: icmp-echo %llu  icmpv6-echo %llu  other-ip %llu  long-chain %llu  | passed %llu\n",
 		       final ? "total " : "",
 		       c[XDP_DROP_STAT_ICMP4_ECHO].packets, c[XDP_DROP_STAT_ICMP6_ECHO].packets,
-		       c[XDP_DROP_STAT_ALL_IP].packets, c[XDP_DROP_STAT_PASS_OTHER].packets);
+		       c[XDP_DROP_STAT_ALL_IP].packets, c[XDP_DROP_STAT_LONG_CHAIN].packets,
+		       c[XDP_DROP_STAT_PASS_OTHER].packets);
 }
 
 int main(int argc, char **argv)

@@ -9,6 +9,7 @@ enum xdp_drop_stat {
 	XDP_DROP_STAT_ALL_IP,		/* --all-ip: any other IPv4/IPv6 packet */
 	XDP_DROP_STAT_PASS_OTHER,	/* everything else, ARP and ND included */
 	XDP_DROP_STAT_BLOCKED,		/* --block: the source's longest prefix is blocked */
+	XDP_DROP_STAT_LONG_CHAIN,	/* IPv6 behind more extension headers than followed */
 	XDP_DROP_NSTATS,
 };
 

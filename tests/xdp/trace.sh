@@ -8,7 +8,7 @@
 
 # xdp_total OUT: every packet xdp_drop counted (dropped and passed).
 xdp_total() {
-	sed -nE 's/^total dropped: icmp-echo ([0-9]+)  icmpv6-echo ([0-9]+)  other-ip ([0-9]+)  \| passed ([0-9]+)$/\1 \2 \3 \4/p' <<<"$1" |
+	sed -nE 's/^total dropped: icmp-echo ([0-9]+)  icmpv6-echo ([0-9]+)  other-ip ([0-9]+)  long-chain 0  \| passed ([0-9]+)$/\1 \2 \3 \4/p' <<<"$1" |
 		awk '{print $1 + $2 + $3 + $4}'
 }
 
