@@ -13,8 +13,8 @@
 # kernel's 9p/virtio/overlay modules), sees the host's / read-only over
 # 9p under a tmpfs overlay, and runs `tests/run.sh PATTERN` (or COMMAND)
 # in the checkout, with the binaries already built there. The exit status
-# is the command's; the test logs are copied back to
-# .output/vmtest/KERNEL-RELEASE/.
+# is the command's; the test logs and the guest kernel's log (kernel.log)
+# are copied back to .output/vmtest/KERNEL-RELEASE/.
 #
 # The checkout is VMTEST_TREE when set, else the current directory when
 # it is the top of a checkout, else the one this script lives in:
@@ -27,7 +27,8 @@
 # the vCPUs in one host thread; tcg for one thread each), VMTEST_TIMEOUT
 # (seconds for the whole run, default 7200),
 # TEST_TIMEOUT (per test inside the guest, default 2400: TCG is slow, and
-# doctest/readmes runs every README recipe in one test: 9 min on 6.12).
+# doctest/readmes runs every README recipe in one test: 9 min on 6.12),
+# CYCLES (hostile/signals' cycles per loader and signal, default 1 here).
 # Needs qemu-system-x86_64 (sudo scripts/setup.sh --vmtest), apt-get and
 # dpkg-deb; x86-64 hosts only.
 set -euo pipefail
@@ -42,6 +43,9 @@ MEM=${VMTEST_MEM:-2048}
 CPUS=${VMTEST_CPUS:-2}
 RUN_TIMEOUT=${VMTEST_TIMEOUT:-7200}
 GUEST_TEST_TIMEOUT=${TEST_TIMEOUT:-2400}
+# hostile/signals stops every loader with each signal CYCLES times: three
+# (the host's default) took 2241 s on 6.1 and more than 2400 s on 6.12.
+GUEST_CYCLES=${CYCLES:-1}
 # One host thread for all vCPUs: with multi-threaded TCG a 6.12 guest
 # died once (int3 Oops at a static key being patched while another vCPU
 # ran it), and under load the single thread was faster on 6.1 (97 s
@@ -233,6 +237,7 @@ fi
 	printf 'MODDIR=%q\n' "$MODDIR"
 	printf 'KREL=%q\n' "$KREL"
 	printf 'TEST_TIMEOUT=%q\n' "$GUEST_TEST_TIMEOUT"
+	printf 'CYCLES=%q\n' "$GUEST_CYCLES"
 	printf 'CMD=(%s)\n' "$(printf '%q ' "${CMD[@]}")"
 } >"$IR/vmtest.conf"
 
@@ -309,7 +314,11 @@ echo /vmtest/bin/modprobe >/proc/sys/kernel/modprobe
 bb ip link set lo up
 bb hostname vmtest
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export HOME=/root TERM=dumb LANG=C.UTF-8 TEST_TIMEOUT
+export HOME=/root TERM=dumb LANG=C.UTF-8 TEST_TIMEOUT CYCLES
+# The kernel's log, as it comes (a ring buffer wraps in a long run): a
+# test that dies by a signal has its "segfault at" line there.
+/bin/cat /dev/kmsg >/vmtest/out/kernel.log 2>/dev/null &
+kmsg=$!
 echo "vmtest: guest $KREL, $(bb nproc) CPUs, up $(bb cut -d' ' -f1 /proc/uptime)s, running: ${CMD[*]}"
 if cd "$TREE"; then
 	# Only this run's logs come back (the host's are under the overlay),
@@ -325,6 +334,7 @@ else
 	echo "vmtest: the guest does not see $TREE"
 	rc=1
 fi
+bb kill "$kmsg" 2>/dev/null
 echo "$rc" >/vmtest/out/status
 bb sync
 echo "vmtest-status=$rc"
@@ -356,6 +366,15 @@ if [ -n "$(ls -A "$RUN/out/test-logs" 2>/dev/null)" ]; then
 	mkdir -p "$LOGS"
 	cp -r "$RUN/out/test-logs/." "$LOGS/"
 	say "test logs in $LOGS/"
+fi
+if [ -s "$RUN/out/kernel.log" ]; then
+	mkdir -p "$LOGS"
+	cp "$RUN/out/kernel.log" "$LOGS/kernel.log"
+	# /dev/kmsg records: "LEVEL,SEQ,USEC,FLAGS;TEXT".
+	# A process killed by a fault, or the kernel's own trouble: shown here.
+	{ grep -E ';.*(segfault at|general protection|Oops|BUG:|WARNING:|Call Trace|trap )' \
+		"$LOGS/kernel.log" || true; } | cut -d';' -f2- | head -n 20 | sed 's/^/vmtest: kernel: /' >&2
+	say "the guest kernel's log in $LOGS/kernel.log"
 fi
 if [ ! -s "$RUN/out/status" ]; then
 	[ "$qrc" = 124 ] && die "the guest did not finish within ${RUN_TIMEOUT}s (VMTEST_TIMEOUT)"
