@@ -28,7 +28,8 @@ static __always_inline void count(void)
 		(*n)++;
 }
 
-SEC("tcx/ingress")
+/* tcx or cls_bpf: the loader picks the attach type (common/tc.c). */
+SEC("tc")
 int tc_drop(struct __sk_buff *skb)
 {
 	if (skb->protocol != bpf_htons(ETH_P_IP))

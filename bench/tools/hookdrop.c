@@ -7,16 +7,19 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <linux/netfilter.h>
 #include "common.h"
+#include "tc.h"
 #include "hookdrop.skel.h"
 
 static const char *hook, *ifname;
 
 static const char doc[] =
 "Count and drop every IPv4 packet at the tc ingress hook of IFACE (tcx\n"
-"link) or at netfilter's IPv4 PRE_ROUTING hook of the current network\n"
-"namespace (netfilter link, priority -450, before the raw table).\n"
+"link; clsact + cls_bpf before Linux 6.6) or at netfilter's IPv4\n"
+"PRE_ROUTING hook of the current network namespace (netfilter link,\n"
+"priority -450, before the raw table; Linux 6.4).\n"
 "\n"
 "EXAMPLES:\n"
 "  hookdrop tc veth0          # tcx ingress classifier returning TC_ACT_SHOT\n"
@@ -76,43 +79,59 @@ int main(int argc, char **argv)
 {
 	LIBBPF_OPTS(bpf_netfilter_opts, nf, .pf = NFPROTO_IPV4,
 		    .hooknum = NF_INET_PRE_ROUTING, .priority = -450);
+	struct tc_hook h = {};
 	struct hookdrop_bpf *skel;
 	struct bpf_link *link = NULL;
+	char how[160];
 	bool tc;
-	int ifindex = 0, err;
+	int err;
 
 	common_init(&argp, argc, argv);
 	tc = !strcmp(hook, "tc");
-	if (tc)
-		ifindex = parse_ifindex(ifname);
+	if (tc) {
+		h.ifname = ifname;
+		h.ifindex = parse_ifindex(ifname);
+	}
 	require_root();
+	if (!tc && libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) <= 0) {
+		struct utsname u;
+
+		uname(&u);
+		errmsg("BPF_PROG_TYPE_NETFILTER needs Linux 6.4 or newer (this is %s)", u.release);
+		return EXIT_NOFEATURE;
+	}
 
 	skel = hookdrop_bpf__open();
 	if (!skel)
 		return fail_step(errno, "opening the BPF object");
 	bpf_program__set_autoload(tc ? skel->progs.nf_drop : skel->progs.tc_drop, false);
+	/* tcx where the kernel has it (6.6), else a clsact qdisc + cls_bpf. */
+	if (tc)
+		tc_hook_prepare(&h, skel->progs.tc_drop);
 	err = hookdrop_bpf__load(skel);
 	if (err) {
 		err = fail_step(err, "loading the BPF program");
 		goto out;
 	}
-	if (tc)
-		link = bpf_program__attach_tcx(skel->progs.tc_drop, ifindex, NULL);
-	else
+	if (tc) {
+		err = tc_hook_attach(&h, skel->progs.tc_drop);
+		if (err)
+			goto out;
+		printf("hookdrop: dropping IPv4 at tc ingress of %s via %s", ifname,
+		       tc_hook_describe(&h, how, sizeof(how)));
+	} else {
 		link = bpf_program__attach_netfilter(skel->progs.nf_drop, &nf);
-	if (!link) {
-		err = fail_step(errno, tc ? "attaching to tcx ingress (Linux 6.6)" :
-					    "attaching to netfilter (Linux 6.4)");
-		goto out;
-	}
-	if (tc)
-		printf("hookdrop: dropping IPv4 at tcx ingress of %s", ifname);
-	else
+		if (!link) {
+			err = fail_step(errno, "attaching to netfilter");
+			goto out;
+		}
 		printf("hookdrop: dropping IPv4 at netfilter ipv4 prerouting");
+	}
 	printf(" (counter: map id %u); Ctrl-C to stop\n", map_id(skel->maps.drops));
 	err = run_loop(print_stats, NULL, skel, 0);
 out:
 	bpf_link__destroy(link);
+	tc_hook_detach(&h);
 	hookdrop_bpf__destroy(skel);
 	return err;
 }

@@ -173,7 +173,7 @@ in_bpf() {
 # says where it waited); elsewhere 20 s.
 start() {
 	local w=$1 host=$2 bin=${3##*/} i where=
-	STALL=
+	STALL= START_RC=
 	shift 2
 	set -- "$1" -i 3600 "${@:2}"
 	[ "$host" = - ] || set -- ip netns exec "$LAB-$host" "$@"
@@ -202,8 +202,16 @@ start() {
 			/proc/"$PID"/stack 2>/dev/null); "
 	else
 		wait "$PID" 2>/dev/null
-		STALL="exit status $? after $((i / 10)) s, $(wc -l <"$w.out") line(s) out; "
+		START_RC=$?
+		STALL="exit status $START_RC after $((i / 10)) s, $(wc -l <"$w.out") line(s) out; "
 	fi
 	return 1
+}
+
+# missing_feature RC ERRFILE: the loader exited 77 naming the kernel it
+# needs ("BPF_PROG_TYPE_NETFILTER needs Linux 6.4 or newer ..."): print
+# that sentence for the row's skip. Any other failure stays a failure.
+missing_feature() {
+	[ "$1" = 77 ] && grep -m 1 -E 'Linux [0-9]+\.[0-9]+' "$2"
 }
 
