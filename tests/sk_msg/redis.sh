@@ -3,7 +3,10 @@
 # redis-benchmark) in the loader's cgroup, on lab host a's loopback, port
 # 6379 redirected socket to socket. Every random binary value (NUL bytes,
 # newlines, up to 256 KiB) written with SET reads back equal with GET, and
-# the loader counted the traffic as redirected, none of it via TCP.
+# the loader counted the traffic: nothing dropped, at least half of it
+# redirected, the rest by TCP (a client that sends before the server's
+# socket is in the map stays on TCP: sk_msg/README.md, "Once by TCP, always
+# by TCP"; redis-cli sends at once, and a slow 6.1 guest lost that race).
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/servers.sh"
 
@@ -44,11 +47,13 @@ info "$(tr '\r' '\n' <"$TMP/bench.out" | grep -E 'requests per second' | tail -2
 final=$(grep '^total' "$TMP/msg.out")
 info "$final"
 bytes=$(sed -n 's/^total redirected [0-9]* msgs \([0-9]*\) B.*/\1/p' <<<"$final")
+bytcp=$(sed -n 's/.*via TCP (peer not in map) [0-9]* msgs \([0-9]*\) B.*/\1/p' <<<"$final")
 sum=$(cat "$TMP"/val* | wc -c)
 # Each value crosses twice (SET, GET), plus the protocol and the benchmark.
-check_range "the loader redirected at least every value twice" $((2 * sum)) 999999999999 "${bytes:-0}"
-check_match "nothing went via TCP, nothing was dropped" \
-	'dropped 0  via TCP \(peer not in map\) 0 msgs 0 B' "$final"
+check_range "the loader saw every value twice, redirected or by TCP" $((2 * sum)) 999999999999 \
+	$((${bytes:-0} + ${bytcp:-0}))
+check_range "at least half of it was redirected" "$sum" 999999999999 "${bytes:-0}"
+check_match "nothing was dropped" '  dropped 0  ' "$final"
 check_match "every socket left the map" 'in map 0$' "$final"
 
 done_testing
