@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
@@ -290,6 +291,17 @@ void require_root(void)
 		return;
 	errmsg("needs root (or CAP_BPF and CAP_NET_ADMIN)");
 	exit(EXIT_FAIL);
+}
+
+bool have_prog_type(enum bpf_prog_type type, const char *name, const char *version)
+{
+	struct utsname u;
+
+	if (libbpf_probe_bpf_prog_type(type, NULL) > 0)
+		return true;
+	uname(&u);
+	errmsg("%s needs Linux %s or newer (this is %s)", name, version, u.release);
+	return false;
 }
 
 long parse_long(const char *arg, const char *what, long min, long max)

@@ -76,6 +76,12 @@ int fail_step(int err, const char *what);
 
 /* Exit 1 with the contract's sentence unless we may do BPF networking. */
 void require_root(void);
+/*
+ * Can this kernel load programs of TYPE? If not, say "NAME needs Linux
+ * VERSION or newer (this is RELEASE)" and return false: the caller exits
+ * with EXIT_NOFEATURE.
+ */
+bool have_prog_type(enum bpf_prog_type type, const char *name, const char *version);
 
 /*
  * User input inside an error message: at most QUOTE_MAX bytes of s, then

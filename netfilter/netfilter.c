@@ -176,18 +176,14 @@ int main(int argc, char **argv)
 	struct bpf_link *link = NULL;
 	libbpf_print_fn_t print_fn;
 	struct netfilter_port_key key = {};
-	struct utsname u;
 	__u64 zero = 0;
 	int err;
 
 	common_init(&argp, argc, argv);
 	require_root();
 
-	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) <= 0) {
-		uname(&u);
-		errmsg("BPF_PROG_TYPE_NETFILTER needs Linux 6.4 or newer (this is %s)", u.release);
+	if (!have_prog_type(BPF_PROG_TYPE_NETFILTER, "BPF_PROG_TYPE_NETFILTER", "6.4"))
 		return EXIT_NOFEATURE;
-	}
 
 	skel = netfilter_bpf__open_and_load();
 	if (!skel)

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/utsname.h>
 #include <linux/netfilter.h>
 #include "common.h"
 #include "tc.h"
@@ -93,13 +92,8 @@ int main(int argc, char **argv)
 		h.ifindex = parse_ifindex(ifname);
 	}
 	require_root();
-	if (!tc && libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_NETFILTER, NULL) <= 0) {
-		struct utsname u;
-
-		uname(&u);
-		errmsg("BPF_PROG_TYPE_NETFILTER needs Linux 6.4 or newer (this is %s)", u.release);
+	if (!tc && !have_prog_type(BPF_PROG_TYPE_NETFILTER, "BPF_PROG_TYPE_NETFILTER", "6.4"))
 		return EXIT_NOFEATURE;
-	}
 
 	skel = hookdrop_bpf__open();
 	if (!skel)
