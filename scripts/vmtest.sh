@@ -16,6 +16,11 @@
 # is the command's; the test logs and the guest kernel's log (kernel.log)
 # are copied back to .output/vmtest/KERNEL-RELEASE/.
 #
+# TCG runs a guest in one host thread, so the tests are shared among
+# several guests (one per host CPU, at most 4: VMTEST_GUESTS): each takes
+# the next test no other guest has taken (tests/run.sh's TEST_CLAIM_DIR),
+# and the summary line adds up theirs. A COMMAND runs in one guest.
+#
 # The checkout is VMTEST_TREE when set, else the current directory when
 # it is the top of a checkout, else the one this script lives in:
 #   cd /my/checkout && make test-bins &&
@@ -28,7 +33,8 @@
 # (seconds for the whole run, default 7200),
 # TEST_TIMEOUT (per test inside the guest, default 2400: TCG is slow, and
 # doctest/readmes runs every README recipe in one test: 9 min on 6.12),
-# CYCLES (hostile/signals' cycles per loader and signal, default 1 here).
+# CYCLES (hostile/signals' cycles per loader and signal, default 1 here),
+# VMTEST_GUESTS (guests sharing the tests, default the host's CPUs, 1-4).
 # Needs qemu-system-x86_64 (sudo scripts/setup.sh --vmtest), apt-get and
 # dpkg-deb; x86-64 hosts only.
 set -euo pipefail
@@ -51,6 +57,7 @@ GUEST_CYCLES=${CYCLES:-1}
 # ran it), and under load the single thread was faster on 6.1 (97 s
 # against 130 s for cgroup_sock, 131 against 210 for lwt_seg6local).
 ACCEL=${VMTEST_ACCEL:-tcg,thread=single}
+GUESTS=${VMTEST_GUESTS:-}
 
 say() { printf 'vmtest: %s\n' "$*" >&2; }
 die() { printf 'vmtest: %s\n' "$*" >&2; exit 1; }
@@ -86,7 +93,14 @@ done
 if [ ${#CMD[@]} = 0 ]; then
 	ls "$TREE"/.output/tests/*/* >/dev/null 2>&1 ||
 		die "nothing built in $TREE: run 'make test-bins' there first"
+	if [ -z "$GUESTS" ]; then
+		GUESTS=$(nproc)
+		[ "$GUESTS" -gt 4 ] && GUESTS=4
+	fi
+else
+	GUESTS=1
 fi
+[[ $GUESTS =~ ^[1-9][0-9]*$ ]] || die "VMTEST_GUESTS is a number, not '$GUESTS'"
 
 mkdir -p "$CACHE"
 # Runs of several checkouts may share the cache: one downloads at a time.
@@ -184,16 +198,20 @@ flock -u 9
 
 # Per run: the initramfs and a writable directory for the results.
 RUN=$(mktemp -d "$CACHE/run.XXXXXX")
-QPID=""
+QPIDS=()
 cleanup() {
-	[ -n "$QPID" ] && kill "$QPID" 2>/dev/null
+	local f
+	for f in "$RUN"/qemu*.pid; do
+		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
+	[ ${#QPIDS[@]} -gt 0 ] && wait "${QPIDS[@]}" 2>/dev/null
 	rm -rf "$RUN"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 IR=$RUN/initramfs
-mkdir -p "$IR"/{bin,dev,proc,sys,lower,rw,newroot,out,lib/modules}
+mkdir -p "$IR"/{bin,dev,proc,sys,lower,rw,newroot,out,claims,lib/modules}
 cp "$BB" "$IR/bin/busybox"
 ln -s busybox "$IR/bin/sh"
 
@@ -238,6 +256,7 @@ fi
 	printf 'KREL=%q\n' "$KREL"
 	printf 'TEST_TIMEOUT=%q\n' "$GUEST_TEST_TIMEOUT"
 	printf 'CYCLES=%q\n' "$GUEST_CYCLES"
+	printf 'GUESTS=%q\n' "$GUESTS"
 	printf 'CMD=(%s)\n' "$(printf '%q ' "${CMD[@]}")"
 } >"$IR/vmtest.conf"
 
@@ -256,13 +275,17 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose host /l
 	fail "cannot mount the host's / over 9p"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /out ||
 	fail "cannot mount the results directory over 9p"
+# The guests' shared list of the tests taken (no cache: they all write it).
+mount -t 9p -o trans=virtio,version=9p2000.L claims /claims ||
+	fail "cannot mount the claims directory over 9p"
 mount -t tmpfs -o mode=0755 rw /rw
 mkdir -p /rw/upper /rw/work
 mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /newroot ||
 	fail "cannot mount the overlay"
-mkdir -p /newroot/vmtest/out
+mkdir -p /newroot/vmtest/out /newroot/vmtest/claims
 cp /bin/busybox /vmtest.conf /stage2 /newroot/vmtest/
 mount --move /out /newroot/vmtest/out
+mount --move /claims /newroot/vmtest/claims
 umount /proc /sys /dev
 exec switch_root /newroot /bin/bash /vmtest/stage2
 EOF
@@ -282,6 +305,11 @@ m() {	# TYPE DIR [OPTIONS]
 m proc /proc
 m sysfs /sys
 m devtmpfs /dev
+# This guest's number among GUESTS, from the kernel's command line.
+GUEST=1
+for w in $(bb cat /proc/cmdline); do
+	case $w in vmtest.guest=*) GUEST=${w#*=} ;; esac
+done
 # A checkout under /tmp or /run stays visible through their tmpfs.
 case $TREE in /tmp/*|/run/*)
 	bb mkdir -p /vmtest/tree
@@ -315,11 +343,15 @@ bb ip link set lo up
 bb hostname vmtest
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8 TEST_TIMEOUT CYCLES
+if [ "$GUESTS" -gt 1 ]; then
+	export TEST_CLAIM_DIR=/vmtest/claims
+	[ $((GUEST % 2)) = 0 ] && export TEST_ORDER=reverse
+fi
 # The kernel's log, as it comes (a ring buffer wraps in a long run): a
 # test that dies by a signal has its "segfault at" line there.
 /bin/cat /dev/kmsg >/vmtest/out/kernel.log 2>/dev/null &
 kmsg=$!
-echo "vmtest: guest $KREL, $(bb nproc) CPUs, up $(bb cut -d' ' -f1 /proc/uptime)s, running: ${CMD[*]}"
+echo "vmtest: guest $GUEST of $GUESTS, $KREL, $(bb nproc) CPUs, up $(bb cut -d' ' -f1 /proc/uptime)s, running: ${CMD[*]}"
 if cd "$TREE"; then
 	# Only this run's logs come back (the host's are under the overlay),
 	# written straight to the host as each test ends: a run stopped by
@@ -328,8 +360,9 @@ if cd "$TREE"; then
 	bb mkdir -p .output/test-logs /vmtest/out/test-logs
 	bb mount --bind /vmtest/out/test-logs .output/test-logs ||
 		echo "vmtest: the logs stay in the guest"
-	"${CMD[@]}" </dev/null
-	rc=$?
+	# A copy of the output: the host adds up the guests' summary lines.
+	"${CMD[@]}" </dev/null | bb tee /vmtest/out/console
+	rc=${PIPESTATUS[0]}
 else
 	echo "vmtest: the guest does not see $TREE"
 	rc=1
@@ -342,44 +375,88 @@ bb reboot -f
 EOF
 
 (cd "$IR" && find . | "$BB" cpio -o -H newc 2>/dev/null | gzip -1) >"$RUN/initramfs.cpio.gz"
-mkdir -p "$RUN/out"
+mkdir -p "$RUN/claims"
 
-say "booting $KREL ($KID) under QEMU ($ACCEL), $CPUS CPUs, $MEM MiB; tree $TREE"
+# Whole lines only, so that the guests' outputs interleave by line; a
+# failed test's excerpt ("---- LOG" to "----") stays in one piece.
+lines() {
+	awk '{ sub(/\r$/, "") }
+		blk != "" { blk = blk "\n" $0; if ($0 == "----") { print blk; blk = ""; fflush() } next }
+		/^---- / { blk = $0; next }
+		{ print; fflush() }
+		END { if (blk != "") print blk }'
+}
+
+say "booting $KREL ($KID) under QEMU ($ACCEL), $GUESTS guest(s) of $CPUS CPUs and $MEM MiB each; tree $TREE"
 start=$(date +%s)
-# No network device: the guest's traffic stays in its own namespaces.
-timeout -k 10 "$RUN_TIMEOUT" qemu-system-x86_64 \
-	-accel "$ACCEL" -cpu max -smp "$CPUS" -m "$MEM" \
-	-kernel "$VMLINUX" -initrd "$RUN/initramfs.cpio.gz" \
-	-append "console=ttyS0 quiet loglevel=3 panic=-1 rw" \
-	-display none -vga none -no-reboot -nic none -monitor none -serial stdio \
-	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
-	-virtfs "local,path=$RUN/out,mount_tag=out,security_model=none" \
-	</dev/null &
-QPID=$!
-wait "$QPID" && qrc=0 || qrc=$?
-QPID=""
+for g in $(seq "$GUESTS"); do
+	mkdir -p "$RUN/out$g"
+	# No network device: the guest's traffic stays in its own namespaces.
+	(
+		timeout -k 10 "$RUN_TIMEOUT" qemu-system-x86_64 \
+			-accel "$ACCEL" -cpu max -smp "$CPUS" -m "$MEM" \
+			-kernel "$VMLINUX" -initrd "$RUN/initramfs.cpio.gz" \
+			-append "console=ttyS0 quiet loglevel=3 panic=-1 rw vmtest.guest=$g" \
+			-display none -vga none -no-reboot -nic none -monitor none -serial stdio \
+			-pidfile "$RUN/qemu$g.pid" \
+			-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
+			-virtfs "local,path=$RUN/out$g,mount_tag=out,security_model=none" \
+			-virtfs "local,path=$RUN/claims,mount_tag=claims,security_model=none" \
+			</dev/null | lines
+		exit "${PIPESTATUS[0]}"
+	) &
+	QPIDS+=($!)
+done
+qrc=()
+for p in "${QPIDS[@]}"; do
+	wait "$p" && qrc+=(0) || qrc+=($?)
+done
+QPIDS=()
 took=$(( $(date +%s) - start ))
 
 LOGS=$TREE/.output/vmtest/$KREL
-if [ -n "$(ls -A "$RUN/out/test-logs" 2>/dev/null)" ]; then
-	rm -rf "$LOGS"
-	mkdir -p "$LOGS"
-	cp -r "$RUN/out/test-logs/." "$LOGS/"
-	say "test logs in $LOGS/"
-fi
-if [ -s "$RUN/out/kernel.log" ]; then
-	mkdir -p "$LOGS"
-	cp "$RUN/out/kernel.log" "$LOGS/kernel.log"
-	# /dev/kmsg records: "LEVEL,SEQ,USEC,FLAGS;TEXT".
-	# A process killed by a fault, or the kernel's own trouble: shown here.
-	{ grep -E ';.*(segfault at|general protection|Oops|BUG:|WARNING:|Call Trace|trap )' \
-		"$LOGS/kernel.log" || true; } | cut -d';' -f2- | head -n 20 | sed 's/^/vmtest: kernel: /' >&2
-	say "the guest kernel's log in $LOGS/kernel.log"
-fi
-if [ ! -s "$RUN/out/status" ]; then
-	[ "$qrc" = 124 ] && die "the guest did not finish within ${RUN_TIMEOUT}s (VMTEST_TIMEOUT)"
-	die "the guest stopped without a result (qemu exit $qrc) after ${took}s"
-fi
-rc=$(cat "$RUN/out/status")
+rm -rf "$LOGS"
+rc=0 sum=(0 0 0)
+for g in $(seq "$GUESTS"); do
+	out=$RUN/out$g
+	klog=kernel.log
+	[ "$GUESTS" -gt 1 ] && klog=kernel-$g.log
+	if [ -n "$(ls -A "$out/test-logs" 2>/dev/null)" ]; then
+		mkdir -p "$LOGS"
+		cp -r "$out/test-logs/." "$LOGS/"
+	fi
+	if [ -s "$out/kernel.log" ]; then
+		mkdir -p "$LOGS"
+		cp "$out/kernel.log" "$LOGS/$klog"
+		# /dev/kmsg records: "LEVEL,SEQ,USEC,FLAGS;TEXT".
+		# A process killed by a fault, or the kernel's own trouble: shown here.
+		{ grep -E ';.*(segfault at|general protection|Oops|BUG:|WARNING:|Call Trace|trap )' \
+			"$LOGS/$klog" || true; } | cut -d';' -f2- | head -n 20 |
+			sed "s/^/vmtest: kernel ($klog): /" >&2
+	fi
+	if [ ! -s "$out/status" ]; then
+		if [ "${qrc[g - 1]}" = 124 ]; then
+			say "guest $g did not finish within ${RUN_TIMEOUT}s (VMTEST_TIMEOUT)"
+		else
+			say "guest $g stopped without a result (qemu exit ${qrc[g - 1]})"
+		fi
+		rc=1 sum[1]=$((sum[1] + 1))	# counted as one failure
+		continue
+	fi
+	grc=$(cat "$out/status")
+	[ "$grc" = 0 ] || rc=$grc
+	# The last line of tests/run.sh: "P passed, F failed, S skipped".
+	n=()
+	read -r -a n < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' \
+		"$out/console" 2>/dev/null | tail -n 1) || true
+	if [ ${#n[@]} = 3 ]; then
+		for k in 0 1 2; do sum[k]=$((sum[k] + n[k])); done
+	fi
+done
+[ -d "$LOGS" ] && say "test logs and the guest kernel's log in $LOGS/"
 say "$KREL: exit status $rc after ${took}s"
+if [ "$GUESTS" -gt 1 ]; then
+	say "the $GUESTS guests together:"
+	echo "${sum[0]} passed, ${sum[1]} failed, ${sum[2]} skipped"
+fi
 exit "$rc"

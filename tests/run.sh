@@ -11,6 +11,11 @@
 # runner checks that it left no namespace, BPF program or link, root
 # qdisc, route, XDP attachment, cgroup or clsact marker behind, and fails
 # it otherwise.
+#
+# Several runners may share one list (make vmtest boots a guest per host
+# CPU): with TEST_CLAIM_DIR set, a runner takes a test only if it is the
+# first to create DIR/NAME; TEST_ORDER=reverse walks the list from its end,
+# so two runners meet in the middle and neither is left with a long tail.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -162,8 +167,19 @@ if [ ${#tests[@]} = 0 ]; then
 	exit 1
 fi
 
+if [ "${TEST_ORDER:-}" = reverse ]; then
+	for ((i = 0, j = ${#tests[@]} - 1; i < j; i++, j--)); do
+		t=${tests[i]}; tests[i]=${tests[j]}; tests[j]=$t
+	done
+fi
+
 start=$(date +%s)
 for t in "${tests[@]}"; do
+	if [ -n "${TEST_CLAIM_DIR:-}" ]; then
+		# mkdir is atomic, also on the host's disk through 9p.
+		n=${t%%=*}
+		mkdir "$TEST_CLAIM_DIR/${n//\//:}" 2>/dev/null || continue
+	fi
 	run_one "${t%%=*}" "$ROOT/${t#*=}"
 done
 # Labs of this run that a killed test could not remove.
