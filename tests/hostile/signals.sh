@@ -104,20 +104,24 @@ for L in $(loaders_built); do
 		fail "$L: a row in the signal table" "add one to tests/hostile/signals.sh"
 done
 
-# Six groups at a time, a batch after the other.
-pids=()
+# Six groups at a time, a batch after the other; each batch's lines as
+# soon as it ends (a run stopped by the runner's timeout keeps them).
+pids=() batch=()
+flush() {
+	local g
+	[ ${#pids[@]} = 0 ] && return
+	wait "${pids[@]}"
+	for g in "${batch[@]}"; do
+		cat "$TMP/group.$g"
+		T_FAILS=$((T_FAILS + $(grep -c '^FAIL ' "$TMP/group.$g")))
+	done
+	pids=() batch=()
+}
 for g in $(awk 'NF {print $1}' <<<"$RUN_TABLE" | uniq); do
 	group "$g" >"$TMP/group.$g" 2>&1 &
-	pids+=($!)
-	if [ ${#pids[@]} = 6 ]; then
-		wait "${pids[@]}"
-		pids=()
-	fi
+	pids+=($!) batch+=("$g")
+	[ ${#pids[@]} = 6 ] && flush
 done
-[ ${#pids[@]} = 0 ] || wait "${pids[@]}"
-for g in $(awk 'NF {print $1}' <<<"$RUN_TABLE" | uniq); do
-	cat "$TMP/group.$g"
-	T_FAILS=$((T_FAILS + $(grep -c '^FAIL ' "$TMP/group.$g")))
-done
+flush
 info "$(cat "$TMP"/group.* | grep -c '^PASS') of $(cat "$TMP"/group.* | grep -cE '^(PASS|FAIL)') cycles clean"
 done_testing
