@@ -378,13 +378,21 @@ EOF
 mkdir -p "$RUN/claims"
 
 # Whole lines only, so that the guests' outputs interleave by line; a
-# failed test's excerpt ("---- LOG" to "----") stays in one piece.
+# failed test's excerpt ("---- LOG" to "----") stays in one piece. Bash,
+# not awk: mawk holds a pipe's lines until its buffer fills.
 lines() {
-	awk '{ sub(/\r$/, "") }
-		blk != "" { blk = blk "\n" $0; if ($0 == "----") { print blk; blk = ""; fflush() } next }
-		/^---- / { blk = $0; next }
-		{ print; fflush() }
-		END { if (blk != "") print blk }'
+	local l blk=""
+	while IFS= read -r l || [ -n "$l" ]; do
+		l=${l%$'\r'}
+		if [ -n "$blk" ]; then
+			blk+=$'\n'$l
+			[ "$l" = ---- ] && { printf '%s\n' "$blk"; blk=""; }
+			continue
+		fi
+		case $l in "---- "*) blk=$l; continue ;; esac
+		printf '%s\n' "$l"
+	done
+	[ -z "$blk" ] || printf '%s\n' "$blk"
 }
 
 say "booting $KREL ($KID) under QEMU ($ACCEL), $GUESTS guest(s) of $CPUS CPUs and $MEM MiB each; tree $TREE"
