@@ -423,7 +423,10 @@ QPIDS=()
 took=$(( $(date +%s) - start ))
 
 LOGS=$TREE/.output/vmtest/$KREL
-rm -rf "$LOGS"
+# A new run's logs replace the last run's; a COMMAND's run keeps them.
+if [ -n "$(find "$RUN"/out*/test-logs -mindepth 1 -print -quit 2>/dev/null)" ]; then
+	rm -rf "$LOGS"
+fi
 rc=0 sum=(0 0 0)
 for g in $(seq "$GUESTS"); do
 	out=$RUN/out$g
