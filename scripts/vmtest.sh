@@ -30,7 +30,8 @@
 # clean-vmtest` removes it), VMTEST_MEM (MiB, default 2048), VMTEST_CPUS
 # (default 2), VMTEST_ACCEL (QEMU's -accel, default tcg,thread=single:
 # the vCPUs in one host thread; tcg for one thread each), VMTEST_TIMEOUT
-# (seconds for the whole run, default 7200),
+# (seconds for the whole run, default 7200), VMTEST_CPU (QEMU's -cpu,
+# default max),
 # TEST_TIMEOUT (per test inside the guest, default 2400: TCG is slow, and
 # doctest/readmes runs every README recipe in one test: 9 min on 6.12),
 # CYCLES (hostile/signals' cycles per loader and signal, default 1 here),
@@ -57,6 +58,7 @@ GUEST_CYCLES=${CYCLES:-1}
 # ran it), and under load the single thread was faster on 6.1 (97 s
 # against 130 s for cgroup_sock, 131 against 210 for lwt_seg6local).
 ACCEL=${VMTEST_ACCEL:-tcg,thread=single}
+CPU=${VMTEST_CPU:-max}
 GUESTS=${VMTEST_GUESTS:-}
 
 say() { printf 'vmtest: %s\n' "$*" >&2; }
@@ -395,14 +397,14 @@ lines() {
 	[ -z "$blk" ] || printf '%s\n' "$blk"
 }
 
-say "booting $KREL ($KID) under QEMU ($ACCEL), $GUESTS guest(s) of $CPUS CPUs and $MEM MiB each; tree $TREE"
+say "booting $KREL ($KID) under QEMU ($ACCEL, -cpu $CPU), $GUESTS guest(s) of $CPUS CPUs and $MEM MiB each; tree $TREE"
 start=$(date +%s)
 for g in $(seq "$GUESTS"); do
 	mkdir -p "$RUN/out$g"
 	# No network device: the guest's traffic stays in its own namespaces.
 	(
 		timeout -k 10 "$RUN_TIMEOUT" qemu-system-x86_64 \
-			-accel "$ACCEL" -cpu max -smp "$CPUS" -m "$MEM" \
+			-accel "$ACCEL" -cpu "$CPU" -smp "$CPUS" -m "$MEM" \
 			-kernel "$VMLINUX" -initrd "$RUN/initramfs.cpio.gz" \
 			-append "console=ttyS0 quiet loglevel=3 panic=-1 rw vmtest.guest=$g" \
 			-display none -vga none -no-reboot -nic none -monitor none -serial stdio \
