@@ -111,7 +111,7 @@ help:
 	@echo "make doctest [DOC=README.md]  run the READMEs' marked recipes (part of make test)"
 	@echo "make diagrams       render the READMEs' pictures (DIR/doc/*.svg) from their .dot"
 	@echo "make vmtest KERNEL=6.1|6.12|FILE.deb [T=PAT]"
-	@echo "                    run the tests on that kernel under QEMU (cache: $(VMTEST_CACHE))"
+	@echo "                    run the tests on that kernel under QEMU, a guest per CPU (cache: $(VMTEST_CACHE))"
 	@echo "make check-env      what this kernel and toolchain support, per example"
 	@echo "make vmlinux        regenerate $(VMLINUX_DIR)/vmlinux.h from this kernel"
 	@echo "make bench          run the benchmarks (scripts/bench)"
