@@ -397,7 +397,9 @@ lines() {
 	[ -z "$blk" ] || printf '%s\n' "$blk"
 }
 
-say "booting $KREL ($KID) under QEMU ($ACCEL, -cpu $CPU), $GUESTS guest(s) of $CPUS CPUs and $MEM MiB each; tree $TREE"
+# Times differ several-fold between hosts: name the host's CPU with them.
+HOSTCPU=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+say "booting $KREL ($KID) under QEMU ($ACCEL, -cpu $CPU), $GUESTS guest(s) of $CPUS CPUs and $MEM MiB each, on a host $(nproc) x ${HOSTCPU:-unknown CPU}; tree $TREE"
 start=$(date +%s)
 for g in $(seq "$GUESTS"); do
 	mkdir -p "$RUN/out$g"
