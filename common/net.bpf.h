@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Constants that vmlinux.h lacks (they are #defines in the kernel, and BTF
- * only carries types and enums). Defined once here for every example.
+ * only carries types and enums). Defined once here for every example, with
+ * one helper for the IPv6 addresses of socket contexts.
  */
 #ifndef CATALOG_NET_BPF_H
 #define CATALOG_NET_BPF_H
@@ -46,5 +47,21 @@
 
 #define NF_DROP		0
 #define NF_ACCEPT	1
+
+/*
+ * Copy an IPv6 address out of a socket context (bpf_sock_ops' local_ip6,
+ * sk_msg_md's remote_ip6, ...): the verifier takes these fields as u32
+ * loads only (__builtin_memcpy may load 8 bytes). A macro, with src[i]
+ * as written, so that each load stays at a constant offset from the
+ * context pointer: through a function, or as (src)[i], clang computes the
+ * field's address into another register first.
+ */
+#define CTX_IP6_COPY(dst, src)		\
+	do {				\
+		dst[0] = src[0];		\
+		dst[1] = src[1];		\
+		dst[2] = src[2];		\
+		dst[3] = src[3];		\
+	} while (0)
 
 #endif

@@ -101,14 +101,8 @@ int sockmap_add(struct bpf_sock_ops *skops)
 		v4_mapped(key.laddr, skops->local_ip4);
 		v4_mapped(key.raddr, skops->remote_ip4);
 	} else if (skops->family == AF_INET6) {
-		key.laddr[0] = skops->local_ip6[0];
-		key.laddr[1] = skops->local_ip6[1];
-		key.laddr[2] = skops->local_ip6[2];
-		key.laddr[3] = skops->local_ip6[3];
-		key.raddr[0] = skops->remote_ip6[0];
-		key.raddr[1] = skops->remote_ip6[1];
-		key.raddr[2] = skops->remote_ip6[2];
-		key.raddr[3] = skops->remote_ip6[3];
+		CTX_IP6_COPY(key.laddr, skops->local_ip6);
+		CTX_IP6_COPY(key.raddr, skops->remote_ip6);
 	} else {
 		return 1;
 	}
@@ -136,14 +130,8 @@ int msg_redirect(struct sk_msg_md *msg)
 		v4_mapped(self.laddr, msg->local_ip4);
 		v4_mapped(self.raddr, msg->remote_ip4);
 	} else {
-		self.laddr[0] = msg->local_ip6[0];
-		self.laddr[1] = msg->local_ip6[1];
-		self.laddr[2] = msg->local_ip6[2];
-		self.laddr[3] = msg->local_ip6[3];
-		self.raddr[0] = msg->remote_ip6[0];
-		self.raddr[1] = msg->remote_ip6[1];
-		self.raddr[2] = msg->remote_ip6[2];
-		self.raddr[3] = msg->remote_ip6[3];
+		CTX_IP6_COPY(self.laddr, msg->local_ip6);
+		CTX_IP6_COPY(self.raddr, msg->remote_ip6);
 	}
 	if (bpf_map_lookup_elem(&by_tcp, &self))
 		goto tcp;

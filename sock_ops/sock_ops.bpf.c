@@ -53,16 +53,9 @@ static void emit(struct bpf_sock_ops *skops, __u32 kind, __u32 arg0, __u32 arg1)
 	}
 	e->kind = kind;
 	e->family = skops->family;
-	/* Context fields are read one u32 at a time, at constant offsets. */
 	if (skops->family == AF_INET6) {
-		e->laddr[0] = skops->local_ip6[0];
-		e->laddr[1] = skops->local_ip6[1];
-		e->laddr[2] = skops->local_ip6[2];
-		e->laddr[3] = skops->local_ip6[3];
-		e->raddr[0] = skops->remote_ip6[0];
-		e->raddr[1] = skops->remote_ip6[1];
-		e->raddr[2] = skops->remote_ip6[2];
-		e->raddr[3] = skops->remote_ip6[3];
+		CTX_IP6_COPY(e->laddr, skops->local_ip6);
+		CTX_IP6_COPY(e->raddr, skops->remote_ip6);
 	} else {
 		__builtin_memset(e->laddr, 0, sizeof(e->laddr));
 		__builtin_memset(e->raddr, 0, sizeof(e->raddr));
