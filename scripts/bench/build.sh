@@ -2,7 +2,8 @@
 # Build time: `make -j2` from clean, in a copy of the tree (the working
 # tree's build stays as it is), ROUNDS times.
 #
-# Writes $OUT/build.csv: round,seconds,examples (binaries the Makefile found)
+# Writes $OUT/build.csv: round,seconds,examples (make help's count of
+# example loaders; the bench tools are built too but not counted)
 . "$(dirname "$0")/lib.sh"
 
 COPY=$(mktemp -d /tmp/h9b$$-tree.XXXXXX)

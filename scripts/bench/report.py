@@ -322,11 +322,11 @@ if st:
 b = rows('build')
 if b:
     mb = med(num(x['seconds']) for x in b)
-    summary['build'] = {'median_s': mb, 'rounds': len(b), 'binaries': b[0]['examples']}
+    summary['build'] = {'median_s': mb, 'rounds': len(b), 'examples': b[0]['examples']}
     md.append('## Build')
     md.append('')
-    block('build', [f"`make -j2` from clean (copy of the tree, {b[0]['examples']} binaries "
-                    f"including the bench tools): median **{fmt(mb, 1)} s** over {len(b)} "
+    block('build', [f"`make -j2` from clean (copy of the tree: {b[0]['examples']} example "
+                    f"loaders and the bench tools): median **{fmt(mb, 1)} s** over {len(b)} "
                     "rounds."])
 
 
